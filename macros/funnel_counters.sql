@@ -1,0 +1,29 @@
+{#-
+    The eight message counters of the funnel (spec 4), summed from the per-message flags of
+    `int_message_outcomes`: every counter counts messages, never events.
+-#}
+{% macro funnel_counter_names() -%}
+    {{ return(['sent', 'delivered', 'opened_tracked', 'clicked_tracked', 'replied', 'bounced', 'unsubscribed', 'spam_complaints']) }}
+{%- endmacro %}
+
+{% macro funnel_counters(messages) -%}
+    cast(count(*) as integer) as sent,
+    {{ count_flag(messages ~ '.is_delivered') }} as delivered,
+    {{ count_flag(messages ~ '.is_opened_tracked') }} as opened_tracked,
+    {{ count_flag(messages ~ '.is_clicked_tracked') }} as clicked_tracked,
+    {{ count_flag(messages ~ '.is_replied') }} as replied,
+    {{ count_flag(messages ~ '.is_bounced') }} as bounced,
+    {{ count_flag(messages ~ '.is_unsubscribed') }} as unsubscribed,
+    {{ count_flag(messages ~ '.is_spam_complaint') }} as spam_complaints
+{%- endmacro %}
+
+{% macro count_flag(flag) -%}
+    cast(sum(case when {{ flag }} then 1 else 0 end) as integer)
+{%- endmacro %}
+
+{#- The counters of a pre-aggregated relation, in the marts' column order. -#}
+{% macro funnel_columns(relation) -%}
+    {%- for name in funnel_counter_names() %}
+    {{ relation }}.{{ name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -1,0 +1,61 @@
+{#-
+    One row per mailbox and billing period in which it sent anything, with the window metrics of
+    the mailbox marts (spec 4): the window ends at least(period_end, as-of) and is half-open,
+    [end - w, end). `current_volume` counts the mailbox's counted messages of any type in the last
+    24 hours of the window; `health_score` scores the last 30 days.
+-#}
+with
+
+messages as (
+    select * from {{ ref('int_message_outcomes') }}
+),
+
+mailbox_periods as (
+    select distinct
+        mailbox_id,
+        billing_id,
+        period_start,
+        window_end_at,
+        {{ dbt.dateadd('hour', -1 * var('health_window_hours'), 'window_end_at') }} as health_window_start_at,
+        {{ dbt.dateadd('hour', -1 * var('current_volume_window_hours'), 'window_end_at') }} as volume_window_start_at
+    from messages
+),
+
+window_totals as (
+    select
+        mailbox_periods.mailbox_id,
+        mailbox_periods.period_start,
+        cast(count(windowed.message_id) as integer) as health_sent,
+        {{ count_flag('windowed.is_delivered') }} as health_delivered,
+        {{ count_flag('windowed.is_bounced') }} as health_bounced,
+        {{ count_flag('windowed.is_spam_complaint') }} as health_spam_complaints,
+        cast(sum(case when windowed.sent_at >= mailbox_periods.volume_window_start_at then 1 else 0 end)
+            as integer) as current_volume
+    from mailbox_periods
+    left join messages as windowed
+        on
+            mailbox_periods.mailbox_id = windowed.mailbox_id
+            and windowed.sent_at >= mailbox_periods.health_window_start_at
+            and windowed.sent_at < mailbox_periods.window_end_at
+    group by 1, 2
+),
+
+final as (
+    select
+        mailbox_periods.mailbox_id,
+        mailbox_periods.billing_id,
+        mailbox_periods.period_start,
+        mailbox_periods.window_end_at,
+        coalesce(window_totals.current_volume, 0) as current_volume,
+        {{ health_score(
+            'window_totals.health_sent', 'window_totals.health_delivered',
+            'window_totals.health_bounced', 'window_totals.health_spam_complaints'
+        ) }} as health_score
+    from mailbox_periods
+    inner join window_totals
+        on
+            mailbox_periods.mailbox_id = window_totals.mailbox_id
+            and mailbox_periods.period_start = window_totals.period_start
+)
+
+select * from final

@@ -1,0 +1,69 @@
+{#-
+    Every staged message with the reason it is quarantined, or null when it counts (spec 8). The
+    first failing rule names the reason, in the order the spec lists them.
+-#}
+with
+
+messages as (
+    select * from {{ ref('stg_oltp__email_messages') }}
+),
+
+tenants as (
+    select * from {{ ref('stg_oltp__tenants') }}
+),
+
+mailboxes as (
+    select * from {{ ref('stg_oltp__email_accounts') }}
+),
+
+campaigns as (
+    select * from {{ ref('stg_oltp__campaigns') }}
+),
+
+steps as (
+    select * from {{ ref('stg_oltp__campaign_sequence_steps') }}
+),
+
+leads as (
+    select * from {{ ref('stg_oltp__leads') }}
+),
+
+classified as (
+    select
+        messages.message_id,
+        messages.tenant_id,
+        messages.message_type,
+        messages.campaign_id,
+        messages.step_id,
+        messages.lead_id,
+        messages.mailbox_id,
+        messages.sent_at,
+        messages.extracted_at,
+        case
+            when messages.message_id is null then 'null_message_id'
+            when {{ vocabulary_value('messages.message_type', 'message_type') }} is null
+                then 'unknown_message_type'
+            when tenants.tenant_id is null then 'unknown_tenant'
+            when mailboxes.mailbox_id is null then 'unknown_mailbox'
+            when messages.message_type = 'campaign' and campaigns.campaign_id is null then 'missing_campaign'
+            when messages.message_type = 'campaign' and steps.step_id is null then 'missing_step'
+            when messages.message_type = 'campaign' and leads.lead_id is null then 'missing_lead'
+            when messages.sent_at is null then 'null_sent_at'
+            when messages.sent_at > {{ as_of() }} then 'future_sent_at'
+            when messages.sent_at < tenants.created_at then 'before_tenant_created'
+            when messages.sent_at > tenants.deleted_at then 'after_tenant_deleted'
+        end as quarantine_reason
+    from messages
+    left join tenants
+        on messages.tenant_id = tenants.tenant_id
+    left join mailboxes
+        on messages.mailbox_id = mailboxes.mailbox_id
+    left join campaigns
+        on messages.campaign_id = campaigns.campaign_id
+    left join steps
+        on messages.step_id = steps.step_id
+    left join leads
+        on messages.lead_id = leads.lead_id
+)
+
+select * from classified
