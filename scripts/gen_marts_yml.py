@@ -155,8 +155,13 @@ def column_yaml(mart, name, dtype, desc):
 models = []
 for mart, spec in MARTS.items():
     m = {"name": mart, "description": spec["description"], "config": {"contract": {"enforced": True}}}
+    m["data_tests"] = []
     if len(spec["grain"]) > 1:
-        m["data_tests"] = [{"unique_combination": {"arguments": {"columns": spec["grain"]}}}]
+        m["data_tests"].append({"unique_combination": {"arguments": {"columns": spec["grain"]}}})
+    if any(c[0] == "delivered" for c in spec["columns"]):
+        m["data_tests"].append("funnel_is_consistent")
+    if not m["data_tests"]:
+        del m["data_tests"]
     m["columns"] = [column_yaml(mart, *c) for c in spec["columns"]]
     models.append(m)
 

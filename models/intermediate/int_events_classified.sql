@@ -22,7 +22,7 @@ classified as (
         events.occurred_at,
         events.is_bot,
         events.extracted_at,
-        {{ is_malformed_json('events.payload') }} as has_malformed_payload,
+        case when {{ is_malformed_json('events.payload') }} then events.payload end as malformed_payload,
         case
             when events.message_id is null then 'null_message_id'
             when {{ vocabulary_value('events.event_type', 'event_type') }} is null then 'unknown_event_type'

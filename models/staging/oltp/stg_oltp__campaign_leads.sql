@@ -18,7 +18,6 @@ final as (
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(lead_id as {{ dbt.type_string() }}) as lead_id,
         {{ normalize_vocabulary('status') }} as enrolment_status,
-        status as enrolment_status_raw,
         cast(current_step_order as integer) as current_step_order,
         cast(enrolled as {{ type_timestamp_tz() }}) as enrolled_at,
         cast(completed as {{ type_timestamp_tz() }}) as completed_at,

@@ -17,7 +17,6 @@ final as (
         name as campaign_name,
         description as campaign_description,
         {{ normalize_vocabulary('status') }} as campaign_status,
-        status as campaign_status_raw,
         cast(scheduled as {{ type_timestamp_tz() }}) as scheduled_at,
         cast(completed as {{ type_timestamp_tz() }}) as completed_at,
         cast(created as {{ type_timestamp_tz() }}) as created_at,

@@ -17,7 +17,6 @@ final as (
         {{ normalize_vocabulary('provider') }} as provider,
         {{ normalize_vocabulary('status') }} as mailbox_status,
         {{ normalize_vocabulary('warmup_status') }} as warmup_status,
-        warmup_status as warmup_status_raw,
         cast(warmup_started as {{ type_timestamp_tz() }}) as warmup_started_at,
         cast(warmup_planned_days as integer) as warmup_planned_days,
         cast(last_warmed as {{ type_timestamp_tz() }}) as last_warmed_at,

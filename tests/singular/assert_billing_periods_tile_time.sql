@@ -1,0 +1,30 @@
+-- A tenant's periods never overlap and leave no gaps (spec 5): each period starts where the previous
+-- one ended, the first starts at the sign-up, and every period is non-empty.
+with
+
+periods as (
+    select
+        billing.tenant_id,
+        billing.period_start,
+        billing.period_end,
+        lag(billing.period_end) over (
+            partition by billing.tenant_id order by billing.period_start
+        ) as previous_period_end,
+        row_number() over (
+            partition by billing.tenant_id order by billing.period_start
+        ) as period_number
+    from {{ ref('billing_analytics') }} as billing
+),
+
+tenants as (
+    select * from {{ ref('stg_oltp__tenants') }}
+)
+
+select periods.*
+from periods
+inner join tenants
+    on periods.tenant_id = tenants.tenant_id
+where
+    periods.period_end <= periods.period_start
+    or (periods.period_number = 1 and periods.period_start != tenants.created_at)
+    or (periods.period_number > 1 and periods.period_start != periods.previous_period_end)

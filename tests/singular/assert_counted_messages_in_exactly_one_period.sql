@@ -1,0 +1,24 @@
+-- Every counted message falls in exactly one billing period (spec 5).
+with
+
+counted as (
+    select message_id, sent_at, tenant_id
+    from {{ ref('int_messages_classified') }}
+    where quarantine_reason is null
+),
+
+matches as (
+    select
+        counted.message_id,
+        count(periods.billing_id) as period_count
+    from counted
+    left join {{ ref('int_billing_periods') }} as periods
+        on
+            counted.tenant_id = periods.tenant_id
+            and counted.sent_at >= periods.period_start
+            and counted.sent_at < periods.period_end
+    group by counted.message_id
+)
+
+select * from matches
+where period_count != 1
