@@ -39,7 +39,7 @@ boundaries as (
     from coverage
     inner join month_offsets
         on month_offsets.period_index
-        <= {{ calendar_month_difference('coverage.anchor_at', 'coverage.coverage_end_at') }}
+            <= {{ calendar_month_difference('coverage.anchor_at', 'coverage.coverage_end_at') }}
 ),
 
 final as (

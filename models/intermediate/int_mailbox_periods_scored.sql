@@ -29,14 +29,16 @@ window_totals as (
         {{ count_flag('windowed.is_delivered') }} as health_delivered,
         {{ count_flag('windowed.is_bounced') }} as health_bounced,
         {{ count_flag('windowed.is_spam_complaint') }} as health_spam_complaints,
-        cast(sum(case when windowed.sent_at >= mailbox_periods.volume_window_start_at then 1 else 0 end)
-            as integer) as current_volume
+        cast(
+            sum(case when windowed.sent_at >= mailbox_periods.volume_window_start_at then 1 else 0 end)
+            as integer
+        ) as current_volume
     from mailbox_periods
     left join messages as windowed
         on
             mailbox_periods.mailbox_id = windowed.mailbox_id
-            and windowed.sent_at >= mailbox_periods.health_window_start_at
-            and windowed.sent_at < mailbox_periods.window_end_at
+            and mailbox_periods.health_window_start_at <= windowed.sent_at
+            and mailbox_periods.window_end_at > windowed.sent_at
     group by 1, 2
 ),
 

@@ -25,7 +25,9 @@ event_evidence as (
     select
         message_id,
         max(case when event_type in ('delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'spam_complaint')
-            then 1 else 0 end) as has_delivery_evidence,
+                then 1
+            else 0
+        end) as has_delivery_evidence,
         max(case when event_type = 'bounced' then 1 else 0 end) as has_bounce_event,
         max(case when event_type = 'opened' and not is_bot then 1 else 0 end) as has_tracked_open,
         max(case when event_type = 'clicked' and not is_bot then 1 else 0 end) as has_tracked_click,

@@ -56,15 +56,15 @@ malformed_payloads as (
 
 malformed_audit_json as (
     {%- for json_column in audit_json_columns %}
-    select
-        'admin_audit_events' as source_table,
-        audit_event_id as source_id,
-        'malformed_json: {{ json_column }}' as reason,
-        true as is_row_kept,
-        {{ json_column }}_text as raw_value
-    from audit_events
-    where {{ is_malformed_json(json_column ~ '_text') }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            'admin_audit_events' as source_table,
+            audit_event_id as source_id,
+            'malformed_json: {{ json_column }}' as reason,
+            true as is_row_kept,
+            {{ json_column }}_text as raw_value
+        from audit_events
+        where {{ is_malformed_json(json_column ~ '_text') }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
@@ -82,8 +82,8 @@ malformed_audit_json as (
 
 out_of_vocabulary as (
     {%- for model, source_table, id_column, column, vocabulary_name in vocabulary_checks %}
-    {{ vocabulary_violations(ref(model), source_table, id_column, column, vocabulary_name) }}
-    {% if not loop.last %}union all{% endif %}
+        {{ vocabulary_violations(ref(model), source_table, id_column, column, vocabulary_name) }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -46,7 +46,7 @@ domain_usage as (
     inner join domains
         on
             periods.tenant_id = domains.tenant_id
-            and domains.created_at < periods.period_end
+            and periods.period_end > domains.created_at
     group by periods.billing_id
 ),
 
@@ -58,12 +58,13 @@ lead_usage as (
     inner join leads
         on
             periods.tenant_id = leads.tenant_id
-            and leads.created_at < periods.period_end
+            and periods.period_end > leads.created_at
     group by periods.billing_id
 ),
 
-{#- the subscription live at the period start; the latest created wins, then the greatest id -#}
+
 period_subscriptions as (
+    -- the subscription live at the period start; the latest created wins, then the greatest id
     select
         periods.billing_id,
         subscriptions.subscription_id,
@@ -75,7 +76,7 @@ period_subscriptions as (
     inner join subscriptions
         on
             periods.tenant_id = subscriptions.tenant_id
-            and subscriptions.created_at <= periods.period_start
+            and periods.period_start >= subscriptions.created_at
             and (subscriptions.canceled_at is null or periods.period_start < subscriptions.canceled_at)
 ),
 

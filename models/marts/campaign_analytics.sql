@@ -49,9 +49,15 @@ completions as (
 ),
 
 campaign_periods as (
-    select campaign_id, billing_id from sent_totals
+    select
+        campaign_id,
+        billing_id
+    from sent_totals
     union
-    select campaign_id, billing_id from completions
+    select
+        campaign_id,
+        billing_id
+    from completions
 ),
 
 final as (
@@ -60,7 +66,7 @@ final as (
         campaign_periods.campaign_id,
         campaigns.company_id,
         {%- for counter in funnel_counter_names() %}
-        coalesce(sent_totals.{{ counter }}, 0) as {{ counter }},
+            coalesce(sent_totals.{{ counter }}, 0) as {{ counter }},
         {%- endfor %}
         {{ vocabulary_value('campaigns.campaign_status', 'campaign_status') }} as status,
         coalesce(completions.completed_leads, 0) as completed_leads,

@@ -31,8 +31,9 @@ mailbox_totals as (
     group by mailbox_id, billing_id
 ),
 
-{#- the campaign of the mailbox's latest campaign message in the period (ties: greatest message id) -#}
+
 latest_campaign_messages as (
+    -- the campaign of the mailbox's latest campaign message in the period (ties: greatest message id)
     select
         mailbox_id,
         billing_id,

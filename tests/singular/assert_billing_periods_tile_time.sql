@@ -4,16 +4,16 @@ with
 
 periods as (
     select
-        billing.tenant_id,
-        billing.period_start,
-        billing.period_end,
-        lag(billing.period_end) over (
-            partition by billing.tenant_id order by billing.period_start
+        tenant_id,
+        period_start,
+        period_end,
+        lag(period_end) over (
+            partition by tenant_id order by period_start
         ) as previous_period_end,
         row_number() over (
-            partition by billing.tenant_id order by billing.period_start
+            partition by tenant_id order by period_start
         ) as period_number
-    from {{ ref('billing_analytics') }} as billing
+    from {{ ref('billing_analytics') }}
 ),
 
 tenants as (

@@ -10,7 +10,7 @@ step_sums as (
         campaign_id,
         billing_id,
         {%- for counter in funnel_counter_names() %}
-        sum({{ counter }}) as {{ counter }}{% if not loop.last %},{% endif %}
+            sum({{ counter }}) as {{ counter }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('sequence_step_analytics') }}
     group by campaign_id, billing_id
@@ -26,6 +26,6 @@ full outer join step_sums
         and campaigns.billing_id = step_sums.billing_id
 where
     {%- for counter in funnel_counter_names() %}
-    coalesce(campaigns.{{ counter }}, 0) != coalesce(step_sums.{{ counter }}, 0)
-    {%- if not loop.last %} or{% endif %}
+        coalesce(campaigns.{{ counter }}, 0) != coalesce(step_sums.{{ counter }}, 0)
+        {%- if not loop.last %} or{% endif %}
     {%- endfor %}

@@ -2,7 +2,10 @@
 with
 
 counted as (
-    select message_id, sent_at, tenant_id
+    select
+        message_id,
+        sent_at,
+        tenant_id
     from {{ ref('int_messages_classified') }}
     where quarantine_reason is null
 ),

@@ -12,27 +12,33 @@ raw_messages as (
     where _extracted_at <= {{ as_of() }}
 ),
 
-counted as (
-    select
-        (select coalesce(sum(sent), 0) from {{ ref('campaign_analytics') }})
-        + (select coalesce(sum(sent), 0) from {{ ref('warmup_analytics') }}) as counted_rows
+counted_campaign as (
+    select coalesce(sum(sent), 0) as counted_rows
+    from {{ ref('campaign_analytics') }}
+),
+
+counted_warmup as (
+    select coalesce(sum(sent), 0) as counted_rows
+    from {{ ref('warmup_analytics') }}
 ),
 
 quarantined as (
     select count(*) as quarantined_rows
     from {{ ref('int_quarantine') }}
     where source_table = 'email_messages' and not is_row_kept
+),
+
+balance as (
+    select
+        raw_messages.raw_rows,
+        quarantined.quarantined_rows,
+        counted_campaign.counted_rows + counted_warmup.counted_rows as counted_rows,
+        raw_messages.raw_rows - raw_messages.null_id_rows - raw_messages.distinct_ids as duplicate_rows
+    from raw_messages
+    cross join counted_campaign
+    cross join counted_warmup
+    cross join quarantined
 )
 
-select
-    raw_messages.raw_rows,
-    counted.counted_rows,
-    quarantined.quarantined_rows,
-    raw_messages.raw_rows - raw_messages.null_id_rows - raw_messages.distinct_ids as duplicate_rows
-from raw_messages
-cross join counted
-cross join quarantined
-where
-    raw_messages.raw_rows
-    != counted.counted_rows + quarantined.quarantined_rows
-    + (raw_messages.raw_rows - raw_messages.null_id_rows - raw_messages.distinct_ids)
+select * from balance
+where raw_rows != counted_rows + quarantined_rows + duplicate_rows

@@ -5,7 +5,7 @@ select
     audit_events.action,
     count(*) as audit_events
 from {{ ref('stg_oltp__admin_audit_events') }} as audit_events
-left join {{ ref('audit_action_policy') }} as policy
-    on audit_events.action = policy.action
-where policy.action is null
+left join {{ ref('audit_action_policy') }} as audit_policy
+    on audit_events.action = audit_policy.action
+where audit_policy.action is null
 group by audit_events.action

@@ -12,10 +12,14 @@ excluded as (
 ),
 
 totals as (
-    select 'email_messages' as source_table, count(*) as total_rows
+    select
+        'email_messages' as source_table,
+        count(*) as total_rows
     from {{ ref('int_messages_classified') }}
     union all
-    select 'email_events' as source_table, count(*) as total_rows
+    select
+        'email_events' as source_table,
+        count(*) as total_rows
     from {{ ref('int_events_classified') }}
 )
 

@@ -9,8 +9,9 @@ latest as (
     {{ latest_version('source', 'id', tie_breakers=['status asc nulls last']) }}
 ),
 
-{#- e-mail and name are personal data (spec 3): they are not selected, so they never leave raw. -#}
+
 final as (
+    -- e-mail and name are personal data (spec 3): never selected, they never leave raw
     select
         cast(id as {{ dbt.type_string() }}) as lead_id,
         cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
