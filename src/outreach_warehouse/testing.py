@@ -1,0 +1,174 @@
+"""Drive the dbt project against real engines: used by the pytest suite, the job and the benchmark."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+MARTS: tuple[str, ...] = (
+    "billing_analytics",
+    "campaign_analytics",
+    "mailbox_analytics",
+    "lead_analytics",
+    "warmup_analytics",
+    "sequence_step_analytics",
+    "admin_audit_log",
+)
+JSON_COLUMNS = frozenset({"old_values", "new_values", "metadata"})
+
+
+def normalise_value(value: Any, column: str = "") -> Any:
+    """One comparable form for a value read from DuckDB or Postgres (UTC instants, parsed JSON)."""
+    if value is None:
+        return None
+    if column in JSON_COLUMNS:
+        parsed = json.loads(value) if isinstance(value, str) else value
+        return json.dumps(parsed, sort_keys=True)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One warehouse: a DuckDB file or a Postgres database, with the env that points dbt and the CLI at it."""
+
+    kind: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def duckdb(cls, path: Path) -> "Engine":
+        return cls("duckdb", {"DBT_TARGET": "duckdb", "DBT_DUCKDB_PATH": str(path)})
+
+    @classmethod
+    def postgres(cls, server: dict[str, str], database: str) -> "Engine":
+        env = {key: value for key, value in server.items()}
+        env.update({"DBT_TARGET": "postgres", "DBT_POSTGRES_DATABASE": database, "PGTZ": "UTC"})
+        return cls("postgres", env)
+
+    # --- connections -------------------------------------------------------------------------
+    def _pg_connect(self, database: str | None = None) -> Any:
+        import psycopg2
+
+        return psycopg2.connect(
+            host=self.env.get("DBT_POSTGRES_HOST", "localhost"),
+            port=int(self.env.get("DBT_POSTGRES_PORT", "5432")),
+            user=self.env.get("DBT_POSTGRES_USER", "postgres"),
+            password=os.environ.get("DBT_POSTGRES_PASSWORD", ""),
+            dbname=database or self.env["DBT_POSTGRES_DATABASE"],
+            options="-c timezone=UTC",
+        )
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a query, read-only."""
+        if self.kind == "duckdb":
+            import duckdb
+
+            with duckdb.connect(self.env["DBT_DUCKDB_PATH"], read_only=True) as connection:
+                connection.execute("set TimeZone = 'UTC'")
+                return connection.execute(sql).fetchall()
+        connection = self._pg_connect()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall()
+        finally:
+            connection.close()
+
+    def scalar(self, sql: str) -> Any:
+        return self.query(sql)[0][0]
+
+    def columns(self, schema: str, table: str) -> list[str]:
+        rows = self.query(
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{schema}' and table_name = '{table}' order by ordinal_position"
+        )
+        return [row[0] for row in rows]
+
+    def mart_rows(self, mart: str, exclude: Iterable[str] = ("updated",)) -> list[tuple[Any, ...]]:
+        """Every row of a mart, normalised and sorted, without the excluded columns."""
+        excluded = set(exclude)
+        columns = [name for name in self.columns("analytics", mart) if name not in excluded]
+        rows = self.query(f"select {', '.join(columns)} from analytics.{mart}")
+        normalised = [tuple(normalise_value(value, name) for value, name in zip(row, columns)) for row in rows]
+        return sorted(normalised, key=repr)
+
+    # --- Postgres databases ------------------------------------------------------------------
+    def create_database(self) -> None:
+        self._admin(f'create database "{self.env["DBT_POSTGRES_DATABASE"]}"')
+
+    def drop_database(self) -> None:
+        self._admin(f'drop database if exists "{self.env["DBT_POSTGRES_DATABASE"]}" with (force)')
+
+    def _admin(self, statement: str) -> None:
+        connection = self._pg_connect(database="postgres")
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            connection.close()
+
+
+@dataclass(frozen=True)
+class DbtProject:
+    """The dbt project, run through its CLI with artifacts in a directory of the caller's choosing."""
+
+    project_dir: Path
+    artifacts_dir: Path
+
+    def run(
+        self,
+        engine: Engine,
+        *args: str,
+        vars: dict[str, Any] | None = None,
+        check: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        command = [str(Path(sys.executable).with_name("dbt")), *args]
+        command += ["--target-path", str(self.artifacts_dir / "target"), "--log-path", str(self.artifacts_dir / "logs")]
+        if vars:
+            command += ["--vars", json.dumps(vars)]
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(self.project_dir),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            **engine.env,
+            **(extra_env or {}),
+        }
+        result = subprocess.run(command, cwd=self.project_dir, env=env, capture_output=True, text=True, check=False)
+        if check and result.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}")
+        return result
+
+    def run_results(self) -> dict[str, Any]:
+        return json.loads((self.artifacts_dir / "target" / "run_results.json").read_text())
+
+
+def start_postgres(project_dir: Path) -> dict[str, str]:
+    """Start (or reuse) the throwaway server of scripts/pg.sh; returns its connection settings."""
+    output = subprocess.run(
+        ["bash", str(project_dir / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, check=True
+    ).stdout
+    settings: dict[str, str] = {}
+    for line in output.splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export "):].partition("=")
+            settings[key] = value
+    return settings
+
+
+def stop_postgres(project_dir: Path) -> None:
+    subprocess.run(["bash", str(project_dir / "scripts" / "pg.sh"), "stop"], check=False, capture_output=True)
