@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from outreach_warehouse.testing import DbtProject, Engine, start_postgres, stop_postgres
+from outreach_warehouse.warehouse import DbtProject, Engine, start_postgres, stop_postgres
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DIR = Path(os.environ.get("OUTREACH_SHARED_DIR", PROJECT_DIR.parent / "shared"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_cli
-from outreach_warehouse.testing import MARTS, DbtProject, Engine
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 
 @pytest.mark.postgres

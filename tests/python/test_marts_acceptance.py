@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from outreach_warehouse.testing import MARTS, DbtProject, Engine, normalise_value
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine, normalise_value
 
 
 def expected_rows(sample: Path, mart: str) -> tuple[list[str], list[tuple[object, ...]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
-from outreach_warehouse.testing import DbtProject, Engine
+from outreach_warehouse.warehouse import DbtProject, Engine
 
 # staged model -> (raw table, key expression)
 ENTITY_KEYS = {

@@ -1,0 +1,97 @@
+"""The scheduled job: source freshness, the daily build, one `dbt retry` on failure, artifacts kept.
+
+Exit codes a scheduler can act on:
+    0  sources fresh (or only warning) and the build passed, possibly after the retry
+    1  the build failed, and failed again on `dbt retry`
+    2  a source is staler than its error threshold: nothing was built (the extract job needs a look)
+    3  dbt could not run at all (profile, connection or project error)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK = 0
+EXIT_BUILD_FAILED = 1
+EXIT_STALE_SOURCES = 2
+EXIT_DBT_ERROR = 3
+ARTIFACTS = ("run_results.json", "manifest.json", "sources.json")
+
+
+@dataclass(frozen=True)
+class JobStep:
+    name: str
+    returncode: int
+    seconds: float
+
+
+def _dbt(args: Sequence[str], project_dir: Path, target_path: Path, log: Path) -> int:
+    command = [str(Path(sys.executable).with_name("dbt")), *args, "--target-path", str(target_path)]
+    started = datetime.now(timezone.utc)
+    with log.open("a") as handle:
+        handle.write(f"\n$ {' '.join(command)}  # {started.isoformat()}\n")
+        handle.flush()
+        result = subprocess.run(command, cwd=project_dir, stdout=handle, stderr=subprocess.STDOUT, check=False)
+    return result.returncode
+
+
+def _keep_artifacts(target_path: Path, destination: Path) -> None:
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ARTIFACTS:
+        if (target_path / name).exists():
+            shutil.copy2(target_path / name, destination / name)
+
+
+def freshness_status(sources_json: Path) -> str:
+    """The worst freshness status in sources.json: pass, warn, error or runtime error."""
+    if not sources_json.exists():
+        return "runtime error"
+    results = json.loads(sources_json.read_text()).get("results", [])
+    statuses = {result.get("status") for result in results}
+    for status in ("runtime error", "error", "warn"):
+        if status in statuses:
+            return status
+    return "pass"
+
+
+def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", extra_args: Sequence[str] = ()) -> int:
+    """Run the daily job once; returns the exit code (see module docstring)."""
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    run_dir = artifacts_root / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    target_path = run_dir / "target"
+    log = run_dir / "job.log"
+
+    _dbt(["source", "freshness", *extra_args], project_dir, target_path, log)
+    _keep_artifacts(target_path, run_dir / "1-freshness")
+    freshness = freshness_status(target_path / "sources.json")
+    if freshness == "runtime error":
+        return _finish(run_dir, EXIT_DBT_ERROR, f"source freshness could not run (see {log})")
+    if freshness == "error":
+        return _finish(run_dir, EXIT_STALE_SOURCES, "a source is staler than its error threshold; nothing built")
+
+    build = _dbt(["build", "--selector", selector, *extra_args], project_dir, target_path, log)
+    _keep_artifacts(target_path, run_dir / "2-build")
+    if build == 0:
+        return _finish(run_dir, EXIT_OK, f"build passed (freshness: {freshness})")
+    if build != 1 or not (target_path / "run_results.json").exists():
+        return _finish(run_dir, EXIT_DBT_ERROR, f"dbt build could not run (exit {build}; see {log})")
+
+    retry = _dbt(["retry", *extra_args], project_dir, target_path, log)
+    _keep_artifacts(target_path, run_dir / "3-retry")
+    if retry == 0:
+        return _finish(run_dir, EXIT_OK, "build passed on retry")
+    return _finish(run_dir, EXIT_BUILD_FAILED, f"build failed, and again on retry (see {log})")
+
+
+def _finish(run_dir: Path, code: int, message: str) -> int:
+    (run_dir / "exit_code").write_text(f"{code}\n")
+    print(f"outreach-warehouse job: {message}; exit {code}; artifacts in {run_dir}", file=sys.stderr)
+    return code
