@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#-
     Every distinct provider event (retries already collapsed in staging) with the reason it is
     quarantined, or null when it counts (spec 8). Clock skew of up to an hour before the message's
@@ -30,9 +31,7 @@ classified as (
             when messages.quarantine_reason is not null then 'message_quarantined'
             when events.occurred_at is null then 'null_occurred_at'
             when events.occurred_at > {{ as_of() }} then 'future_occurred_at'
-            when events.occurred_at
-                < {{ dbt.dateadd('minute', -1 * var('event_clock_skew_minutes'), 'messages.sent_at') }}
-                then 'before_message_sent'
+            when {{ is_before_clock_skew('events.occurred_at', 'messages.sent_at') }} then 'before_message_sent'
         end as quarantine_reason
     from events
     left join messages

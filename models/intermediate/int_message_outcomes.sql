@@ -12,30 +12,23 @@ messages as (
     where quarantine_reason is null
 ),
 
-counted_events as (
-    select * from {{ ref('int_events_classified') }}
-    where quarantine_reason is null
+event_summary as (
+    select * from {{ ref('int_message_event_summary') }}
 ),
 
 periods as (
     select * from {{ ref('int_billing_periods') }}
 ),
 
-event_evidence as (
+{#- a signal counts once an event showing it is dated at or before the as-of -#}
+signals as (
     select
         message_id,
-        max(case when event_type in ('delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'spam_complaint')
-                then 1
-            else 0
-        end) as has_delivery_evidence,
-        max(case when event_type = 'bounced' then 1 else 0 end) as has_bounce_event,
-        max(case when event_type = 'opened' and not is_bot then 1 else 0 end) as has_tracked_open,
-        max(case when event_type = 'clicked' and not is_bot then 1 else 0 end) as has_tracked_click,
-        max(case when event_type = 'replied' then 1 else 0 end) as has_reply,
-        max(case when event_type = 'unsubscribed' then 1 else 0 end) as has_unsubscribe,
-        max(case when event_type = 'spam_complaint' then 1 else 0 end) as has_spam_complaint
-    from counted_events
-    group by message_id
+        {%- for column in event_signal_columns() %}
+        coalesce({{ column }} <= {{ as_of() }}, false) as has_{{ column | replace('first_', '') | replace('_at', '') }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from event_summary
 ),
 
 final as (
@@ -52,22 +45,21 @@ final as (
         periods.period_start,
         periods.period_end,
         periods.window_end_at,
-        coalesce(event_evidence.has_delivery_evidence, 0) = 1 as is_delivered,
-        coalesce(event_evidence.has_bounce_event, 0) = 1
-        and coalesce(event_evidence.has_delivery_evidence, 0) = 0 as is_bounced,
-        coalesce(event_evidence.has_tracked_open, 0) = 1 as is_opened_tracked,
-        coalesce(event_evidence.has_tracked_click, 0) = 1 as is_clicked_tracked,
-        coalesce(event_evidence.has_reply, 0) = 1 as is_replied,
-        coalesce(event_evidence.has_unsubscribe, 0) = 1 as is_unsubscribed,
-        coalesce(event_evidence.has_spam_complaint, 0) = 1 as is_spam_complaint
+        coalesce(signals.has_delivery_evidence, false) as is_delivered,
+        coalesce(signals.has_bounce and not signals.has_delivery_evidence, false) as is_bounced,
+        coalesce(signals.has_tracked_open, false) as is_opened_tracked,
+        coalesce(signals.has_tracked_click, false) as is_clicked_tracked,
+        coalesce(signals.has_reply, false) as is_replied,
+        coalesce(signals.has_unsubscribe, false) as is_unsubscribed,
+        coalesce(signals.has_spam_complaint, false) as is_spam_complaint
     from messages
     inner join periods
         on
             messages.tenant_id = periods.tenant_id
             and messages.sent_at >= periods.period_start
             and messages.sent_at < periods.period_end
-    left join event_evidence
-        on messages.message_id = event_evidence.message_id
+    left join signals
+        on messages.message_id = signals.message_id
 )
 
 select * from final

@@ -1,12 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ rewind_incremental_state() }}",
+    )
+}}
 {#-
-    One row per provider event: a webhook retried with the same id is one event (spec 8). The first
-    copy extracted wins, so a later retry never rewrites an event already counted.
+    One row per provider event: a webhook retried with the same id is one event (spec 8), its first
+    extracted copy kept, so a later retry never rewrites an event already staged. Incremental: a run
+    appends the events whose id it has not seen (rows with a null id are taken once, past the
+    high-water mark); the table is the same as a full rebuild's.
 -#}
+{%- set lower_bound = incremental_lower_bound() %}
+
 with
 
 source as (
     select * from {{ source('oltp', 'email_events') }}
-    where _extracted_at <= {{ as_of() }}
+    where
+        _extracted_at <= {{ as_of() }}
+        {%- if lower_bound is not none %}
+            and _extracted_at > {{ lower_bound }}
+        {%- endif %}
 ),
 
 first_copy as (
@@ -15,6 +31,19 @@ first_copy as (
         order_by='_extracted_at asc nulls last, received_at asc nulls last',
         tie_breakers=['occurred_at asc nulls last', 'event_type asc nulls last', 'message_id asc nulls last']
     ) }}
+),
+
+unseen as (
+    select first_copy.*
+    from first_copy
+    {%- if lower_bound is not none %}
+        where
+            (first_copy.id is null and first_copy._extracted_at > {{ incremental_high_water_mark() }})
+            or (
+                first_copy.id is not null
+                and not exists (select 1 from {{ this }} as staged where staged.event_id = first_copy.id)
+            )
+    {%- endif %}
 ),
 
 final as (
@@ -28,7 +57,7 @@ final as (
         payload,
         cast(received_at as {{ type_timestamp_tz() }}) as received_at,
         _extracted_at as extracted_at
-    from first_copy
+    from unseen
 )
 
 select * from final

@@ -1,9 +1,32 @@
-{#- Messages are immutable, but a re-extract may copy one again: the latest extract wins. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='message_id',
+        on_schema_change='fail',
+        pre_hook="{{ rewind_incremental_state() }}",
+    )
+}}
+{#-
+    One row per message id. Messages are immutable, but a re-extract may copy one again: the latest
+    extract wins. Incremental: a run takes the copies extracted since its high-water mark (less the
+    lookback) and replaces the staged row of each id (rows with a null id are taken once, past the
+    high-water mark); the table is the same as a full rebuild's.
+-#}
+{%- set lower_bound = incremental_lower_bound() %}
+
 with
 
 source as (
     select * from {{ source('oltp', 'email_messages') }}
-    where _extracted_at <= {{ as_of() }}
+    where
+        _extracted_at <= {{ as_of() }}
+        {%- if lower_bound is not none %}
+            and (
+                (id is not null and _extracted_at > {{ lower_bound }})
+                or (id is null and _extracted_at > {{ incremental_high_water_mark() }})
+            )
+        {%- endif %}
 ),
 
 latest as (
