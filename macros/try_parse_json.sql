@@ -51,7 +51,7 @@
     returns jsonb
     language plpgsql
     immutable
-    parallel safe
+    parallel unsafe
     as $$
     begin
         return cast(document as jsonb);
