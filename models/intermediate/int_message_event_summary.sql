@@ -32,11 +32,13 @@ messages as (
 
 {%- if lower_bound is not none %}
 
-touched_messages as (
-    select message_id from events where extracted_at > {{ lower_bound }}
-    union
-    select message_id from messages where extracted_at > {{ lower_bound }}
-),
+    touched_messages as (
+        select message_id from events
+        where extracted_at > {{ lower_bound }}
+        union
+        select message_id from messages
+        where extracted_at > {{ lower_bound }}
+    ),
 {%- endif %}
 
 message_events as (
@@ -55,8 +57,8 @@ message_events as (
     inner join messages
         on events.message_id = messages.message_id
     {%- if lower_bound is not none %}
-    inner join touched_messages
-        on events.message_id = touched_messages.message_id
+        inner join touched_messages
+            on events.message_id = touched_messages.message_id
     {%- endif %}
 ),
 
@@ -64,7 +66,7 @@ final as (
     select
         message_id,
         {%- for column, condition in event_signal_columns().items() %}
-        min(case when is_valid and {{ condition }} then occurred_at end) as {{ column }},
+            min(case when is_valid and {{ condition }} then occurred_at end) as {{ column }},
         {%- endfor %}
         max(last_extracted_at) as last_extracted_at
     from message_events

@@ -20,13 +20,14 @@ periods as (
     select * from {{ ref('int_billing_periods') }}
 ),
 
-{#- a signal counts once an event showing it is dated at or before the as-of -#}
 signals as (
+    -- a signal counts once an event showing it is dated at or before the as-of
     select
         message_id,
         {%- for column in event_signal_columns() %}
-        coalesce({{ column }} <= {{ as_of() }}, false) as has_{{ column | replace('first_', '') | replace('_at', '') }}
-        {%- if not loop.last %},{% endif %}
+            coalesce({{ column }} <= {{ as_of() }}, false)
+                as has_{{ column | replace('first_', '') | replace('_at', '') }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from event_summary
 ),

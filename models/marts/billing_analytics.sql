@@ -39,27 +39,11 @@ message_usage as (
 ),
 
 domain_usage as (
-    select
-        periods.billing_id,
-        cast(count(*) as integer) as domains_used
-    from periods
-    inner join domains
-        on
-            periods.tenant_id = domains.tenant_id
-            and periods.period_end > domains.created_at
-    group by periods.billing_id
+    {{ count_created_before_period_end('periods', 'domains', 'domains_used') }}
 ),
 
 lead_usage as (
-    select
-        periods.billing_id,
-        cast(count(*) as integer) as leads_used
-    from periods
-    inner join leads
-        on
-            periods.tenant_id = leads.tenant_id
-            and periods.period_end > leads.created_at
-    group by periods.billing_id
+    {{ count_created_before_period_end('periods', 'leads', 'leads_used') }}
 ),
 
 

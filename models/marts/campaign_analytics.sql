@@ -23,12 +23,7 @@ periods as (
 ),
 
 sent_totals as (
-    select
-        campaign_id,
-        billing_id,
-        {{ funnel_counters('messages') }}
-    from messages
-    group by campaign_id, billing_id
+    {{ funnel_rollup('messages', ['campaign_id', 'billing_id']) }}
 ),
 
 completions as (

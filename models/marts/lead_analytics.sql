@@ -14,14 +14,7 @@ enrolments as (
 ),
 
 lead_totals as (
-    select
-        lead_id,
-        campaign_id,
-        billing_id,
-        min(period_start) as period_start,
-        {{ funnel_counters('messages') }}
-    from messages
-    group by lead_id, campaign_id, billing_id
+    {{ funnel_rollup('messages', ['lead_id', 'campaign_id', 'billing_id']) }}
 ),
 
 final as (

@@ -14,14 +14,7 @@ campaigns as (
 ),
 
 step_totals as (
-    select
-        step_id,
-        campaign_id,
-        billing_id,
-        min(period_start) as period_start,
-        {{ funnel_counters('messages') }}
-    from messages
-    group by step_id, campaign_id, billing_id
+    {{ funnel_rollup('messages', ['step_id', 'campaign_id', 'billing_id']) }}
 ),
 
 final as (

@@ -1,14 +1,9 @@
 {#- Deduplicated on the raw id, the latest extract winning (spec 4); JSON stays text here. -#}
 with
 
-source as (
-    select * from {{ source('oltp', 'admin_audit_events') }}
-    where _extracted_at <= {{ as_of() }} and id is not null
-),
-
 latest as (
-    {{ latest_version(
-        'source', 'id',
+    {{ latest_source_versions(
+        'admin_audit_events',
         order_by='_extracted_at desc nulls last, created desc nulls last',
         tie_breakers=['action asc nulls last']
     ) }}

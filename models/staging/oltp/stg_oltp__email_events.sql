@@ -37,12 +37,11 @@ unseen as (
     select first_copy.*
     from first_copy
     {%- if lower_bound is not none %}
-        where
-            (first_copy.id is null and first_copy._extracted_at > {{ incremental_high_water_mark() }})
-            or (
-                first_copy.id is not null
-                and not exists (select 1 from {{ this }} as staged where staged.event_id = first_copy.id)
-            )
+    left join {{ this }} as staged
+        on first_copy.id = staged.event_id
+    where
+        staged.event_id is null
+        and (first_copy.id is not null or first_copy._extracted_at > {{ incremental_high_water_mark() }})
     {%- endif %}
 ),
 

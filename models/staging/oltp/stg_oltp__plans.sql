@@ -1,12 +1,7 @@
 with
 
-source as (
-    select * from {{ source('oltp', 'plans') }}
-    where _extracted_at <= {{ as_of() }} and id is not null
-),
-
 latest as (
-    {{ latest_version('source', 'id', tie_breakers=['slug asc nulls last']) }}
+    {{ latest_source_versions('plans', tie_breakers=['slug asc nulls last']) }}
 ),
 
 final as (
