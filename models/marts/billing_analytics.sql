@@ -1,3 +1,12 @@
+{{
+    config(
+        grants=mart_grants(),
+        post_hook=[
+            "{{ grant_schema_usage() }}",
+            "{{ tenant_row_security(\"tenant_id = current_setting('app.tenant_id', true)\") }}",
+        ],
+    )
+}}
 {#-
     Grain: one row per tenant and billing period (spec 4, 5), zero-usage periods included. Usage
     counts come from the counted messages of the period (send cohort); domains and leads are the

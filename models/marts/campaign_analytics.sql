@@ -1,3 +1,9 @@
+{{
+    config(
+        grants=mart_grants(),
+        post_hook=["{{ grant_schema_usage() }}", "{{ billing_row_security() }}"],
+    )
+}}
 {#-
     Grain: one row per campaign and billing period in which it sent at least one counted message or
     completed at least one enrolment (spec 4). Counters are messages of the send cohort; they equal

@@ -1,3 +1,9 @@
+{{
+    config(
+        grants=mart_grants(),
+        post_hook=["{{ grant_schema_usage() }}", "{{ billing_row_security() }}"],
+    )
+}}
 {#-
     Grain: one row per lead, campaign and billing period in which the campaign sent to the lead
     (spec 4). No personal data: the lead is known by its id only.

@@ -1,3 +1,9 @@
+{{
+    config(
+        grants=mart_grants(),
+        post_hook=["{{ grant_schema_usage() }}", "{{ billing_row_security() }}"],
+    )
+}}
 {#-
     Grain: one row per mailbox and billing period in which it sent counted campaign messages
     (spec 4). Counters are campaign messages; health and volume look at all the mailbox's counted

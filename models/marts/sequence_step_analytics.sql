@@ -1,3 +1,9 @@
+{{
+    config(
+        grants=mart_grants(),
+        post_hook=["{{ grant_schema_usage() }}", "{{ billing_row_security() }}"],
+    )
+}}
 {#-
     Grain: one row per sequence step and billing period in which the step sent at least one counted
     message (spec 4). A campaign's step rows add up to its campaign row for the period.

@@ -1,3 +1,9 @@
+{{
+    config(
+        grants=mart_grants(),
+        post_hook=["{{ grant_schema_usage() }}", "{{ billing_row_security() }}"],
+    )
+}}
 {#-
     Grain: one row per mailbox and billing period in which it sent counted warmup messages (spec 4).
     Counters are warmup messages; health looks at all the mailbox's counted messages in the 30 days

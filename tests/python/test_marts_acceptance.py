@@ -4,11 +4,12 @@ worked sample of ../shared (raw extracts full of the bad input of spec section 8
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pytest
 
-from conftest import run_cli
+from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine, normalise_value
 
 
@@ -37,26 +38,69 @@ def assert_marts_match_expected(engine: Engine, sample: Path) -> None:
         assert actual == expected, f"{mart}: {len(actual)} rows vs {len(expected)} expected; missing {missing}; extra {extra}"
 
 
-def test_duckdb_marts_equal_the_independent_implementation(
-    duckdb_engine: Engine, dbt_project: DbtProject, acceptance_sample: Path
-) -> None:
-    build_sample(duckdb_engine, dbt_project, acceptance_sample)
-    assert_marts_match_expected(duckdb_engine, acceptance_sample)
+@pytest.fixture(scope="module")
+def duckdb_sample(acceptance_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The sample loaded into DuckDB and built once for this module."""
+    workdir = tmp_path_factory.mktemp("duckdb-sample")
+    engine = Engine.duckdb(workdir / "warehouse.duckdb")
+    build_sample(engine, DbtProject(PROJECT_DIR, workdir / "dbt-artifacts"), acceptance_sample)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def postgres_sample(
+    acceptance_sample: Path, postgres_server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The sample loaded into a Postgres database and built once for this module."""
+    workdir = tmp_path_factory.mktemp("postgres-sample")
+    engine = Engine.postgres(postgres_server, database="acceptance_sample")
+    engine.drop_database()
+    engine.create_database()
+    try:
+        build_sample(engine, DbtProject(PROJECT_DIR, workdir / "dbt-artifacts"), acceptance_sample)
+        yield engine
+    finally:
+        engine.drop_database()
+
+
+def test_duckdb_marts_equal_the_independent_implementation(duckdb_sample: Engine, acceptance_sample: Path) -> None:
+    assert_marts_match_expected(duckdb_sample, acceptance_sample)
 
 
 @pytest.mark.postgres
 def test_postgres_marts_equal_the_independent_implementation(
-    postgres_engine: Engine, dbt_project: DbtProject, acceptance_sample: Path
+    postgres_sample: Engine, acceptance_sample: Path
 ) -> None:
-    build_sample(postgres_engine, dbt_project, acceptance_sample)
-    assert_marts_match_expected(postgres_engine, acceptance_sample)
+    assert_marts_match_expected(postgres_sample, acceptance_sample)
 
 
-def test_conservation_matches_the_sample_balance(
-    duckdb_engine: Engine, dbt_project: DbtProject, acceptance_sample: Path
-) -> None:
+@pytest.mark.postgres
+def test_postgres_access_follows_the_security_rules(postgres_sample: Engine) -> None:
+    """Spec 9: reporting reads the marts, compliance alone reads the audit log, and a tenant reader sees
+    only its own tenant's rows, in billing_analytics and through billing_id in the other marts."""
+    tenant = postgres_sample.scalar("select min(tenant_id) from analytics.billing_analytics")
+    as_tenant = f"set role tenant_reader; set app.tenant_id = '{tenant}';"
+    assert postgres_sample.scalar(f"{as_tenant} select count(distinct tenant_id) from analytics.billing_analytics") == 1
+    own_campaign_rows = postgres_sample.scalar(
+        "select count(*) from analytics.campaign_analytics as c join analytics.billing_analytics as b "
+        f"on c.billing_id = b.id where b.tenant_id = '{tenant}'"
+    )
+    all_campaign_rows = postgres_sample.scalar("select count(*) from analytics.campaign_analytics")
+    assert 0 < own_campaign_rows < all_campaign_rows
+    assert postgres_sample.scalar(f"{as_tenant} select count(*) from analytics.campaign_analytics") == own_campaign_rows
+    assert postgres_sample.scalar("set role reporting; select count(*) from analytics.campaign_analytics") == (
+        all_campaign_rows
+    )
+    audit_rows = postgres_sample.scalar("select count(*) from analytics.admin_audit_log")
+    assert postgres_sample.scalar("set role compliance; select count(*) from analytics.admin_audit_log") == audit_rows
+    for role in ("reporting", "tenant_reader"):
+        with pytest.raises(Exception, match="permission denied"):
+            postgres_sample.scalar(f"set role {role}; select count(*) from analytics.admin_audit_log")
+
+
+def test_conservation_matches_the_sample_balance(duckdb_sample: Engine, acceptance_sample: Path) -> None:
     """Raw rows = counted + quarantined + duplicates, with the same split the sample reports."""
-    build_sample(duckdb_engine, dbt_project, acceptance_sample)
+    duckdb_engine = duckdb_sample
     with duckdb.connect() as connection:
         balance = {
             row[0]: row[1:]
