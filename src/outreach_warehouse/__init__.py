@@ -1,0 +1,1 @@
+"""Tooling of the outreach analytics warehouse: raw data loader, scheduled job, benchmark."""
