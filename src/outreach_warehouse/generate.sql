@@ -54,7 +54,10 @@ select
     uid('tenant', t) as id,
     'Tenant ' || t as name,
     created,
-    case when t % 23 = 5 then created + to_days(40 + cast(rnd('tenant_deleted', t) * 30 as integer)) end as deleted
+    case
+        when t % 23 = 5 then created + to_days(40 + cast(rnd('tenant_deleted', t) * 30 as integer))
+        when t % 37 = 8 then (select as_of from params) + interval 36 hour
+    end as deleted
 from base;
 
 create or replace temp table tenants_out as
@@ -170,7 +173,17 @@ select
     extract_after(g.created + to_minutes(cast(rnd('lead_created', g.t * p.leads_per_tenant + l) * 60 * 48 as integer)))
         as _extracted_at,
     null as _case
-from g_tenants as g, params as p, range((select leads_per_tenant from params)) as r (l);
+from g_tenants as g, params as p, range((select leads_per_tenant from params)) as r (l)
+union all
+select
+    uid('new_lead', g.t * 10 + l) as id, g.id, 'new' || (g.t * 10 + l) || '@prospect.example.org',
+    'New lead ' || (g.t * 10 + l), 'Prospect Co', 'active',
+    p.as_of + to_minutes(cast(rnd('new_lead', g.t * 10 + l) * 60 * 24 * 5 as integer)),
+    p.as_of + to_minutes(cast(rnd('new_lead', g.t * 10 + l) * 60 * 24 * 5 as integer)),
+    extract_after(p.as_of + to_minutes(cast(rnd('new_lead', g.t * 10 + l) * 60 * 24 * 5 as integer))),
+    null
+from g_tenants as g, params as p, range(3) as r (l)
+where p.as_of + to_minutes(cast(rnd('new_lead', g.t * 10 + l) * 60 * 24 * 5 as integer)) <= p.horizon;
 
 -- campaigns: three per tenant, their status moving from sending to completed or paused
 create or replace temp table g_campaigns as
@@ -186,6 +199,9 @@ with versions as (
     select gc.*, 1, case when gc.c % 4 = 1 then 'paused' else 'completed' end,
         gc.created + to_days(20 + cast(rnd('campaign_done', gc.c) * 60 as integer))
     from g_campaigns as gc where gc.c % 2 = 1
+    union all
+    select gc.*, 2, 'paused', (select as_of from params) + to_hours(3 + (gc.c % 3) * 24)
+    from g_campaigns as gc where gc.c % 5 = 2
 )
 select
     id, tenant_id, company_id, 'Campaign ' || c as name, 'Outreach sequence ' || c as description,

@@ -62,9 +62,11 @@ def generate(connection: duckdb.DuckDBPyConnection, spec: LoadSpec) -> None:
 
 
 def _window_predicate(spec: LoadSpec) -> str:
+    """Rows of this extract: extracted up to its as-of, and after the previous extract's."""
+    upper = f"_extracted_at <= cast('{_iso(spec.horizon)}' as timestamptz)"
     if spec.window_start is None:
-        return "true"
-    return f"_extracted_at > cast('{_iso(spec.window_start)}' as timestamptz)"
+        return upper
+    return f"{upper} and _extracted_at > cast('{_iso(spec.window_start)}' as timestamptz)"
 
 
 def census(connection: duckdb.DuckDBPyConnection, spec: LoadSpec) -> dict[str, int]:
