@@ -72,12 +72,20 @@
         using (true)
 {%- endmacro %}
 
-{#- Readers of a mart also need usage on its schema (a post-hook beside the grants). -#}
-{% macro grant_schema_usage(audience='reporting') -%}
-    {%- set grants = mart_grants(audience) -%}
-    {%- if grants -%}
-        grant usage on schema {{ this.schema }} to {{ grants['select'] | join(', ') }}
-    {%- else -%}
-        select 1 as no_schema_grants_on_this_engine
-    {%- endif -%}
+{#-
+    Readers of the marts also need usage on their schema. Granted once, in on-run-start: concurrent
+    grants on one schema from model hooks running in parallel threads collide in Postgres' catalog.
+-#}
+{% macro grant_mart_schema_usage() -%}
+    {{ return(adapter.dispatch('grant_mart_schema_usage', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__grant_mart_schema_usage() -%}
+    select 1 as no_schema_grants_on_this_engine
+{%- endmacro %}
+
+{% macro postgres__grant_mart_schema_usage() -%}
+    {%- set schema = generate_schema_name('analytics', none) -%}
+    create schema if not exists {{ schema }};
+    grant usage on schema {{ schema }} to {{ var('reporting_role') }}, {{ var('tenant_reader_role') }}, {{ var('compliance_role') }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{{ config(grants=mart_grants('compliance'), post_hook="{{ grant_schema_usage('compliance') }}") }}
+{{ config(grants=mart_grants('compliance')) }}
 {#-
     Grain: one row per in-scope admin audit event, deduplicated on the raw id (latest extract wins)
     (spec 4). The audit policy seed classifies each action; out-of-scope actions are left out, an

@@ -1,7 +1,7 @@
 {{
     config(
         grants=mart_grants(),
-        post_hook=["{{ grant_schema_usage() }}", "{{ billing_row_security() }}"],
+        post_hook="{{ billing_row_security() }}",
     )
 }}
 {#-

@@ -295,7 +295,9 @@ select
     tenant.created as tenant_created,
     tenant.deleted as tenant_deleted
 from all_sends
-left join g_tenants as tenant on all_sends.tenant_id = tenant.id;
+left join g_tenants as tenant on all_sends.tenant_id = tenant.id
+-- a deleted tenant's sends mostly stop; a trickle still leaks through (bad input of spec 8)
+where tenant.deleted is null or all_sends.sent_at <= tenant.deleted or all_sends.i % 20 = 0;
 
 -- bad input on about 0.1% of messages, each case its own slice of the id space
 create or replace temp table email_messages_out as
