@@ -1,36 +1,82 @@
-"""Command line: `python -m outreach_warehouse {load,load-parquet,job,benchmark} ...`."""
+"""Command line: `python -m outreach_warehouse {load,load-parquet,job,benchmark} ...`.
+
+Each subcommand is one `Command`: a function adding its arguments and a function running it (returning
+the exit code). Add a subcommand by adding an entry to `COMMANDS`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+TARGETS = ("duckdb", "postgres")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name, one-line help, argument setup and handler."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _as_of(value: str) -> datetime:
+    """An ISO 8601 instant; without an offset it is taken as UTC."""
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _load_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=TARGETS, default="duckdb")
+    parser.add_argument("--messages", type=int, default=50_000,
+                        help="approximate campaign + warmup messages of the base history (default 50000)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--as-of", type=_as_of, default=None,
+                        help="as-of of the base extract, ISO 8601 (default 2026-01-01T01:00:00+00:00)")
+    parser.add_argument("--increment-day", type=int, default=0, metavar="K",
+                        help="K >= 1: append the K-th later daily extract (same --messages, --seed and --as-of "
+                             "as the base; apply 1, 2, ... in order)")
 
 
 def _load(args: argparse.Namespace) -> int:
-    from outreach_warehouse.connections import RawTarget
-    from outreach_warehouse.loader import DEFAULT_AS_OF, LoadSpec, load_generated, render_report
+    from outreach_warehouse.connections import Target
+    from outreach_warehouse.loader import DEFAULT_AS_OF, LoadSpec, load_generated
 
-    as_of = datetime.fromisoformat(args.as_of) if args.as_of else DEFAULT_AS_OF
-    spec = LoadSpec(messages=args.messages, seed=args.seed, as_of=as_of, increment_day=args.increment_day)
+    spec = LoadSpec(messages=args.messages, seed=args.seed, as_of=args.as_of or DEFAULT_AS_OF,
+                    increment_day=args.increment_day)
     started = time.monotonic()
-    result = load_generated(RawTarget.from_env(args.target), spec)
+    result = load_generated(Target.from_env(args.target), spec).as_dict()
     result["seconds"] = round(time.monotonic() - started, 2)
-    print(render_report(result))
+    print(json.dumps(result, indent=2))
     return 0
+
+
+def _load_parquet_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=TARGETS, default="duckdb")
+    parser.add_argument("--dir", required=True, type=Path, help="a directory of <table>.parquet files")
 
 
 def _load_parquet(args: argparse.Namespace) -> int:
-    from outreach_warehouse.connections import RawTarget
-    from outreach_warehouse.loader import load_parquet, render_report
+    from outreach_warehouse.connections import Target
+    from outreach_warehouse.loader import load_parquet
 
-    print(render_report(load_parquet(RawTarget.from_env(args.target), Path(args.dir))))
+    print(json.dumps(load_parquet(Target.from_env(args.target), args.dir), indent=2))
     return 0
+
+
+def _job_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=TARGETS)
+    parser.add_argument("--selector", default="daily")
+    parser.add_argument("--artifacts-dir", default="artifacts")
 
 
 def _job(args: argparse.Namespace) -> int:
@@ -40,51 +86,46 @@ def _job(args: argparse.Namespace) -> int:
     return run_job(PROJECT_DIR, Path(args.artifacts_dir).resolve(), selector=args.selector, extra_args=extra)
 
 
+def _benchmark_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from outreach_warehouse import benchmark
+    except ImportError:
+        return
+    benchmark.add_arguments(parser)
+
+
 def _benchmark(args: argparse.Namespace) -> int:
     from outreach_warehouse import benchmark
 
-    return benchmark.main(args)
+    return int(benchmark.main(args))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="outreach_warehouse", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+COMMANDS: tuple[Command, ...] = (
+    Command("load", "generate realistic raw extracts into a target's raw schema", _load_arguments, _load),
+    Command("load-parquet", "load <table>.parquet files into a target's raw schema", _load_parquet_arguments,
+            _load_parquet),
+    Command("job", "freshness, the daily build, one retry; exit codes for schedulers", _job_arguments, _job),
+    Command("benchmark", "time full and incremental builds against a hand-written floor", _benchmark_arguments,
+            _benchmark),
+)
 
-    load = commands.add_parser("load", help="generate realistic raw extracts into a target's raw schema")
-    load.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb")
-    load.add_argument("--messages", type=int, default=50_000, help="approximate messages of the base extract")
-    load.add_argument("--seed", type=int, default=42)
-    load.add_argument("--as-of", help="as-of of the base extract (ISO 8601, UTC); default 2026-01-01 01:00")
-    load.add_argument("--increment-day", type=int, default=0,
-                      help="K >= 1: append the K-th later daily extract instead (apply 1, 2, ... in order)")
-    load.set_defaults(handler=_load)
 
-    parquet = commands.add_parser("load-parquet", help="load <table>.parquet files into a target's raw schema")
-    parquet.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb")
-    parquet.add_argument("--dir", required=True)
-    parquet.set_defaults(handler=_load_parquet)
-
-    job = commands.add_parser("job", help="freshness, the daily build, one retry; exit codes for schedulers")
-    job.add_argument("--target", choices=["duckdb", "postgres"])
-    job.add_argument("--selector", default="daily")
-    job.add_argument("--artifacts-dir", default="artifacts")
-    job.set_defaults(handler=_job)
-
-    bench = commands.add_parser("benchmark", help="time full and incremental builds against a hand-written floor")
-    try:
-        from outreach_warehouse import benchmark
-
-        benchmark.add_arguments(bench)
-    except ImportError:
-        pass
-    bench.set_defaults(handler=_benchmark)
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser, one subparser per command."""
+    parser = argparse.ArgumentParser(prog="outreach_warehouse", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for command in commands:
+        subparser = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; returns its exit code."""
     args = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -1,156 +1,228 @@
-"""Write raw OLTP extracts (spec 3) into a target's raw schema: generated demo/bench data, or parquet files.
+"""Write raw OLTP extracts (spec section 3) into a target's raw schema: generated data, or parquet files.
 
-Generation runs in DuckDB SQL (`generate.sql`), vectorised and deterministic for a seed; Postgres is fed
-with COPY from CSV files DuckDB writes.
+Generation runs in DuckDB (`generate.py`). A DuckDB target is written directly, in one transaction;
+a Postgres target gets the rows generated in an in-memory DuckDB, streamed table by table with
+`COPY ... FROM STDIN (FORMAT csv)`, also in one transaction. The census of bad-input cases goes to
+`loader_meta.census`, beside the raw schema and never in it.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import duckdb
 
-from outreach_warehouse.connections import RawTarget
+from outreach_warehouse.connections import CENSUS_SCHEMA, Target, open_duckdb
+from outreach_warehouse.generate import DEFAULT_AS_OF, LoadSpec, census, generate
 from outreach_warehouse.raw_schema import RAW_TABLES
 
-GENERATOR_SQL = Path(__file__).with_name("generate.sql")
+__all__ = ["DEFAULT_AS_OF", "LoadSpec", "LoadResult", "POLICY_CSV", "load_generated", "load_parquet"]
+
 POLICY_CSV = Path(__file__).resolve().parents[2] / "seeds" / "audit_action_policy.csv"
-DEFAULT_AS_OF = datetime(2026, 1, 1, 1, 0, tzinfo=timezone.utc)
+_DUCKDB_TYPES = {"text": "varchar", "timestamptz": "timestamptz", "integer": "integer", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)
-class LoadSpec:
-    """What to generate: the base extract, or one later daily extract (increment day)."""
+class LoadResult:
+    """What one load wrote: rows per raw table and the census of bad-input cases."""
 
-    messages: int
-    seed: int
-    as_of: datetime = DEFAULT_AS_OF
-    increment_day: int = 0
+    extract_day: int
+    extracted_at: str
+    rows: dict[str, int]
+    census: dict[str, int]
 
-    @property
-    def horizon(self) -> datetime:
-        """The as-of of the extract being written."""
-        return self.as_of + timedelta(days=self.increment_day)
-
-    @property
-    def window_start(self) -> datetime | None:
-        """Rows extracted after this belong to this extract (None: everything up to the horizon)."""
-        return None if self.increment_day == 0 else self.as_of + timedelta(days=self.increment_day - 1)
+    def as_dict(self) -> dict[str, Any]:
+        return {"extract_day": self.extract_day, "extracted_at": self.extracted_at, "rows": self.rows,
+                "census": self.census}
 
 
-def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00")
+def raw_table_ddl(schema: str) -> list[str]:
+    """`create table` statements of the 13 raw tables, exactly the contract (valid on both engines)."""
+    return [
+        f"create table {schema}.{table} ({', '.join(f'{name} {kind}' for name, kind in columns)})"
+        for table, columns in RAW_TABLES.items()
+    ]
 
 
-def generate(connection: duckdb.DuckDBPyConnection, spec: LoadSpec) -> None:
-    """Create the temp tables `<table>_out` (raw columns plus `_case`) in the connection."""
-    sql = (
-        GENERATOR_SQL.read_text()
-        .replace("__SEED__", str(int(spec.seed)))
-        .replace("__MESSAGES__", str(int(spec.messages)))
-        .replace("__AS_OF__", _iso(spec.as_of))
-        .replace("__HORIZON__", _iso(spec.horizon))
-        .replace("__POLICY_CSV__", str(POLICY_CSV))
-    )
-    connection.execute("set TimeZone = 'UTC'")
-    connection.execute(sql)
+def _recreate_statements(schema: str) -> list[str]:
+    return [f"drop schema if exists {schema} cascade", f"create schema {schema}", *raw_table_ddl(schema)]
 
 
-def _window_predicate(spec: LoadSpec) -> str:
-    """Rows of this extract: extracted up to its as-of, and after the previous extract's."""
-    upper = f"_extracted_at <= cast('{_iso(spec.horizon)}' as timestamptz)"
+def _cast_columns(table: str) -> str:
+    return ", ".join(f"cast({name} as {_DUCKDB_TYPES[kind]}) as {name}" for name, kind in RAW_TABLES[table])
+
+
+def _column_names(table: str) -> str:
+    return ", ".join(name for name, _ in RAW_TABLES[table])
+
+
+def _window(spec: LoadSpec) -> str:
+    """The rows of the extract being written, as a predicate template on `{alias}._extracted_at`."""
+    upper = f"{{alias}}._extracted_at <= cast('{spec.horizon.isoformat()}' as timestamptz)"
     if spec.window_start is None:
         return upper
-    return f"{upper} and _extracted_at > cast('{_iso(spec.window_start)}' as timestamptz)"
+    return f"{{alias}}._extracted_at > cast('{spec.window_start.isoformat()}' as timestamptz) and {upper}"
 
 
-def census(connection: duckdb.DuckDBPyConnection, spec: LoadSpec) -> dict[str, int]:
-    """How many rows of each bad-input case this extract holds (spec 8), counted from the generated rows."""
-    where = _window_predicate(spec)
-    parts = [f"select _case from {table}_out where _case is not null and {where}" for table in RAW_TABLES]
-    counts = dict(
-        connection.execute(
-            f"select _case, count(*) from ({' union all '.join(parts)}) group by _case order by _case"
-        ).fetchall()
+def _extract_rows(table: str, spec: LoadSpec) -> str:
+    """The raw columns of one table's rows in the extract window, cast to the contract."""
+    return f"select {_cast_columns(table)} from {table}_out as o where {_window(spec).format(alias='o')}"
+
+
+def _prepare_statements(target: Target, spec: LoadSpec, existing_tables: set[str]) -> list[str]:
+    """A base load recreates the raw schema; an increment appends, replacing a re-run extract."""
+    if spec.increment_day == 0:
+        return _recreate_statements(target.raw_schema)
+    missing = sorted(set(RAW_TABLES) - existing_tables)
+    if missing:
+        raise RuntimeError(
+            f"no raw table {', '.join(missing)} in schema {target.raw_schema}: run a base load before increments"
+        )
+    assert spec.window_start is not None
+    return [
+        f"delete from {target.raw_schema}.{table} where _extracted_at > '{spec.window_start.isoformat()}'"
+        for table in RAW_TABLES
+    ]
+
+
+def _census_statements(extract_day: int) -> list[str]:
+    return [
+        f"create schema if not exists {CENSUS_SCHEMA}",
+        f"create table if not exists {CENSUS_SCHEMA}.census (case_name text, row_count bigint, extract_day integer)",
+        f"delete from {CENSUS_SCHEMA}.census where extract_day >= {int(extract_day)}",
+    ]
+
+
+def load_generated(target: Target, spec: LoadSpec, policy_csv: Path = POLICY_CSV) -> LoadResult:
+    """Generate one extract (the base history, or increment day K) and write it to the target."""
+    writer: Callable[[Target, LoadSpec, Path], LoadResult] = (
+        _load_generated_duckdb if target.kind == "duckdb" else _load_generated_postgres
     )
-    counts["event_malformed_payload"] = connection.execute(
-        f"select count(*) from email_events_out where _malformed_payload and {where}"
-    ).fetchone()[0]
-    counts["entity_rows_in_several_versions"] = sum(
-        connection.execute(
-            f"select count(*) - count(distinct id) from {table}_out where id is not null and {where}"
-        ).fetchone()[0]
-        for table in ("tenants", "campaigns", "email_accounts")
-    )
-    return {name: int(count) for name, count in sorted(counts.items())}
+    return writer(target, spec, policy_csv)
 
 
-def _select_raw(table: str, spec: LoadSpec) -> str:
-    columns = ", ".join(f"cast({name} as {'varchar' if kind == 'text' else kind}) as {name}" for name, kind in RAW_TABLES[table])
-    return f"select {columns} from {table}_out where {_window_predicate(spec)}"
+def _existing_tables(rows: list[tuple[Any, ...]]) -> set[str]:
+    return {str(row[0]) for row in rows}
 
 
-def load_generated(target: RawTarget, spec: LoadSpec) -> dict[str, Any]:
-    """Generate and write one extract; returns the census and row counts written."""
+def _load_generated_duckdb(target: Target, spec: LoadSpec, policy_csv: Path) -> LoadResult:
+    connection = open_duckdb(target.duckdb_path)
+    try:
+        connection.execute("set preserve_insertion_order = false")
+        generate(connection, spec, policy_csv)
+        counts = census(connection, _window(spec))
+        existing = _existing_tables(connection.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [target.raw_schema]
+        ).fetchall())
+        connection.execute("begin transaction")
+        for statement in _prepare_statements(target, spec, existing) + _census_statements(spec.increment_day):
+            connection.execute(statement)
+        rows: dict[str, int] = {}
+        for table in RAW_TABLES:
+            inserted = connection.execute(
+                f"insert into {target.raw_schema}.{table} {_extract_rows(table, spec)}"
+            ).fetchone()
+            rows[table] = int(inserted[0]) if inserted else 0
+        connection.executemany(
+            f"insert into {CENSUS_SCHEMA}.census values (?, ?, ?)",
+            [(name, count, spec.increment_day) for name, count in counts.items()],
+        )
+        connection.execute("commit")
+    finally:
+        connection.close()
+    return LoadResult(spec.increment_day, spec.horizon.isoformat(), rows, counts)
+
+
+def _copy_into_postgres(cursor: Any, schema: str, table: str, csv_path: Path) -> int:
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        cursor.copy_expert(f"copy {schema}.{table} ({_column_names(table)}) from stdin (format csv)", handle)
+    return int(cursor.rowcount)
+
+
+def _export_csv(connection: duckdb.DuckDBPyConnection, query: str, csv_path: Path) -> None:
+    connection.execute(f"copy ({query}) to '{csv_path}' (format csv, header false)")
+
+
+def _load_generated_postgres(target: Target, spec: LoadSpec, policy_csv: Path) -> LoadResult:
+    assert target.postgres is not None
     with tempfile.TemporaryDirectory(prefix="outreach-load-") as scratch:
-        if target.kind == "duckdb":
-            connection = duckdb.connect(str(target.duckdb_path))
-        else:
-            connection = duckdb.connect(str(Path(scratch) / "generate.duckdb"))
+        generator = open_duckdb(None)
+        pg = target.postgres.connect()
         try:
-            connection.execute("set preserve_insertion_order = false")
-            generate(connection, spec)
-            written = {table: int(connection.execute(f"select count(*) from ({_select_raw(table, spec)})").fetchone()[0])
-                       for table in RAW_TABLES}
-            if spec.increment_day == 0:
-                target.recreate_raw_tables(connection)
-            if target.kind == "duckdb":
-                for table in RAW_TABLES:
-                    connection.execute(f"insert into {target.raw_schema}.{table} {_select_raw(table, spec)}")
-            else:
+            generator.execute(f"set temp_directory = '{Path(scratch) / 'spill'}'")
+            generator.execute("set preserve_insertion_order = false")
+            generate(generator, spec, policy_csv)
+            counts = census(generator, _window(spec))
+            with pg.cursor() as cursor:
+                cursor.execute(
+                    "select table_name from information_schema.tables where table_schema = %s", [target.raw_schema]
+                )
+                for statement in _prepare_statements(target, spec, _existing_tables(cursor.fetchall())):
+                    cursor.execute(statement)
+                rows: dict[str, int] = {}
                 for table in RAW_TABLES:
                     csv_path = Path(scratch) / f"{table}.csv"
-                    connection.execute(f"copy ({_select_raw(table, spec)}) to '{csv_path}' (header false)")
-                    target.copy_csv(table, csv_path)
-            counts = census(connection, spec)
-            target.record_census(counts, spec.increment_day, connection)
+                    _export_csv(generator, _extract_rows(table, spec), csv_path)
+                    rows[table] = _copy_into_postgres(cursor, target.raw_schema, table, csv_path)
+                    csv_path.unlink()
+                for statement in _census_statements(spec.increment_day):
+                    cursor.execute(statement)
+                cursor.executemany(
+                    f"insert into {CENSUS_SCHEMA}.census values (%s, %s, %s)",
+                    [(name, count, spec.increment_day) for name, count in counts.items()],
+                )
+            pg.commit()
         finally:
-            connection.close()
-    return {"census": counts, "rows": written, "extract_as_of": _iso(spec.horizon)}
+            pg.close()
+            generator.close()
+    return LoadResult(spec.increment_day, spec.horizon.isoformat(), rows, counts)
 
 
-def load_parquet(target: RawTarget, directory: Path) -> dict[str, int]:
-    """Load `<table>.parquet` files (the 13 raw tables) into the target's raw schema, cast to the contract."""
-    missing = [table for table in RAW_TABLES if not (directory / f"{table}.parquet").exists()]
+def _parquet_rows(directory: Path, table: str) -> str:
+    return f"select {_cast_columns(table)} from read_parquet('{directory / f'{table}.parquet'}')"
+
+
+def load_parquet(target: Target, directory: Path) -> dict[str, int]:
+    """Load `<table>.parquet` files (the 13 raw tables) into the target's recreated raw schema, cast to
+    the contract's types; columns are matched by name. A stale census of generated data is dropped."""
+    missing = [table for table in RAW_TABLES if not (directory / f"{table}.parquet").is_file()]
     if missing:
         raise FileNotFoundError(f"no parquet file for {', '.join(missing)} in {directory}")
-    written: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="outreach-parquet-") as scratch:
-        connection = duckdb.connect(str(target.duckdb_path)) if target.kind == "duckdb" else duckdb.connect()
+    statements = _recreate_statements(target.raw_schema) + [f"drop table if exists {CENSUS_SCHEMA}.census"]
+    rows: dict[str, int] = {}
+    if target.kind == "duckdb":
+        connection = open_duckdb(target.duckdb_path)
         try:
-            connection.execute("set TimeZone = 'UTC'")
-            target.recreate_raw_tables(connection)
-            for table, columns in RAW_TABLES.items():
-                select = ", ".join(
-                    f"cast({name} as {'varchar' if kind == 'text' else kind}) as {name}" for name, kind in columns
-                )
-                source = f"select {select} from read_parquet('{directory / f'{table}.parquet'}')"
-                if target.kind == "duckdb":
-                    connection.execute(f"insert into {target.raw_schema}.{table} {source}")
-                else:
-                    csv_path = Path(scratch) / f"{table}.csv"
-                    connection.execute(f"copy ({source}) to '{csv_path}' (header false)")
-                    target.copy_csv(table, csv_path)
-                written[table] = int(connection.execute(f"select count(*) from ({source})").fetchone()[0])
+            connection.execute("begin transaction")
+            for statement in statements:
+                connection.execute(statement)
+            for table in RAW_TABLES:
+                inserted = connection.execute(
+                    f"insert into {target.raw_schema}.{table} {_parquet_rows(directory, table)}"
+                ).fetchone()
+                rows[table] = int(inserted[0]) if inserted else 0
+            connection.execute("commit")
         finally:
             connection.close()
-    return written
-
-
-def render_report(result: dict[str, Any]) -> str:
-    return json.dumps(result, indent=2, sort_keys=True)
+        return rows
+    assert target.postgres is not None
+    with tempfile.TemporaryDirectory(prefix="outreach-parquet-") as scratch:
+        reader = open_duckdb(None)
+        pg = target.postgres.connect()
+        try:
+            with pg.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+                for table in RAW_TABLES:
+                    csv_path = Path(scratch) / f"{table}.csv"
+                    _export_csv(reader, _parquet_rows(directory, table), csv_path)
+                    rows[table] = _copy_into_postgres(cursor, target.raw_schema, table, csv_path)
+                    csv_path.unlink()
+            pg.commit()
+        finally:
+            pg.close()
+            reader.close()
+    return rows

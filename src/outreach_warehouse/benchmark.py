@@ -1,0 +1,628 @@
+"""Benchmark the dbt project on DuckDB against "the floor", a hand-written script that computes the same marts.
+
+For each size (messages of the base extract), in a fresh DuckDB file under the work directory:
+
+1. load the generated raw extracts (`python -m outreach_warehouse load`);
+2. `dbt parse`;
+3. a full `dbt build` (wall time, peak memory, per-node timings from run_results.json);
+4. the floor (`benchmarks/floor.sql`) on the same raw data, schema `floor`, same threads and memory limit;
+5. one more daily extract (`load --increment-day 1`) and an incremental `dbt build`.
+
+Every step runs in a child process whose peak resident memory comes from `os.wait4`. The results are rendered
+to markdown (BENCHMARKS.md) against the targets: full build <= 2x the floor, an incremental day <= 10 % of
+the full build, cost per million messages not growing with size, peak memory <= 8 GB.
+
+`python -m outreach_warehouse benchmark --sizes 1000000,10000000 --output BENCHMARKS.md --workdir /tmp/bench`
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import duckdb
+
+from outreach_warehouse.raw_schema import RAW_TABLES
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+FLOOR_SQL = PROJECT_DIR / "benchmarks" / "floor.sql"
+POLICY_CSV = PROJECT_DIR / "seeds" / "audit_action_policy.csv"
+
+THREADS = 2
+MEMORY_LIMIT = "8GB"
+# the targets the report judges
+MAX_BUILD_OVER_FLOOR = 2.0
+MAX_INCREMENTAL_SHARE = 0.10
+INCREMENTAL_TARGET_MESSAGES = 10_000_000
+MAX_PEAK_MEMORY_BYTES = 8 * 10**9
+TOP_NODES = 10
+
+Results = dict[str, Any]
+
+
+# --- the floor ------------------------------------------------------------------------------------
+
+def floor_sql(policy_csv: Path = POLICY_CSV) -> str:
+    """The floor script with its placeholder substituted."""
+    return FLOOR_SQL.read_text(encoding="utf-8").replace("{{policy_csv}}", str(policy_csv))
+
+
+def run_floor(
+    connection: duckdb.DuckDBPyConnection, threads: int = THREADS, memory_limit: str = MEMORY_LIMIT
+) -> float:
+    """Run the floor on a connection whose database holds `raw_oltp`; returns the seconds the SQL took.
+
+    The settings are those of the dbt profile (threads, memory limit, UTC, no insertion order)."""
+    connection.execute(f"set threads = {int(threads)}")
+    connection.execute(f"set memory_limit = '{memory_limit}'")
+    connection.execute("set preserve_insertion_order = false")
+    connection.execute("set TimeZone = 'UTC'")
+    sql = floor_sql()
+    started = time.perf_counter()
+    connection.execute(sql)
+    return time.perf_counter() - started
+
+
+def _floor_process(argv: Sequence[str]) -> int:
+    """Child-process entry (`python -m outreach_warehouse.benchmark floor DB`): run the floor, print its time."""
+    parser = argparse.ArgumentParser(prog="outreach_warehouse.benchmark")
+    parser.add_argument("step", choices=["floor"])
+    parser.add_argument("database")
+    parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--memory-limit", default=MEMORY_LIMIT)
+    args = parser.parse_args(argv)
+    with duckdb.connect(args.database) as connection:
+        seconds = run_floor(connection, args.threads, args.memory_limit)
+    print(json.dumps({"floor_seconds": seconds}))
+    return 0
+
+
+# --- timed child processes ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Timed:
+    """One child process: its wall time, peak resident memory and exit code; output kept in a log file."""
+
+    seconds: float
+    peak_rss_bytes: int
+    returncode: int
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def run_timed(command: Sequence[str], env: Mapping[str, str], log: Path, cwd: Path = PROJECT_DIR) -> Timed:
+    """Run a command, timing it; its peak RSS (the largest of it and its waited-for children) via wait4."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as handle:
+        handle.write("$ " + " ".join(command) + "\n")
+        handle.flush()
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=handle, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # Linux reports ru_maxrss in kilobytes
+    return Timed(seconds, int(usage.ru_maxrss) * 1024, process.returncode, log)
+
+
+def _progress(messages: int, step: str, timed: Timed) -> None:
+    """One line per finished step on stderr, so that a long run shows where it is."""
+    sys.stderr.write(
+        f"[benchmark] {messages:,} messages: {step} {timed.seconds:,.1f} s, peak {timed.peak_rss_bytes / 10**9:.2f} GB"
+        f"{'' if timed.returncode == 0 else f', exit code {timed.returncode}'}\n"
+    )
+    sys.stderr.flush()
+
+
+def _require_success(timed: Timed, what: str) -> None:
+    if timed.returncode != 0:
+        tail = "\n".join(timed.output().splitlines()[-40:])
+        raise RuntimeError(f"{what} failed with exit code {timed.returncode} (log {timed.log}):\n{tail}")
+
+
+# --- dbt ------------------------------------------------------------------------------------------
+
+def dbt_executable() -> Path:
+    """The dbt of the running Python environment."""
+    return Path(sys.executable).with_name("dbt")
+
+
+def dbt_env(database: Path) -> dict[str, str]:
+    """The environment of every command of one size: the project's profile pointed at the size's file."""
+    return {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_TARGET": "duckdb",
+        "DBT_DUCKDB_PATH": str(database),
+        "DBT_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def dbt_command(verb: str, artifacts: Path) -> list[str]:
+    return [
+        str(dbt_executable()), verb,
+        "--target-path", str(artifacts / "target"),
+        "--log-path", str(artifacts / "logs"),
+    ]
+
+
+def node_timings(run_results: Path) -> list[dict[str, Any]]:
+    """Every node of a run_results.json (models, tests, seeds...), slowest first."""
+    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    nodes = [
+        {
+            "name": result["unique_id"].split(".")[-1] if result["unique_id"].startswith("model.")
+            else result["unique_id"].split(".", 2)[-1],
+            "type": result["unique_id"].split(".")[0],
+            "status": str(result.get("status")),
+            "seconds": float(result.get("execution_time") or 0.0),
+        }
+        for result in results
+    ]
+    return sorted(nodes, key=lambda node: node["seconds"], reverse=True)
+
+
+def busy_seconds(run_results: Path) -> float:
+    """Wall time during which at least one node was compiling or executing (the union of their intervals)."""
+    intervals: list[tuple[datetime, datetime]] = []
+    for result in json.loads(run_results.read_text(encoding="utf-8"))["results"]:
+        steps = [step for step in result.get("timing", []) if step.get("started_at") and step.get("completed_at")]
+        if steps:
+            intervals.append((
+                min(_timestamp(step["started_at"]) for step in steps),
+                max(_timestamp(step["completed_at"]) for step in steps),
+            ))
+    busy = 0.0
+    current: tuple[datetime, datetime] | None = None
+    for start, end in sorted(intervals):
+        if current is None or start > current[1]:
+            if current is not None:
+                busy += (current[1] - current[0]).total_seconds()
+            current = (start, end)
+        else:
+            current = (current[0], max(current[1], end))
+    if current is not None:
+        busy += (current[1] - current[0]).total_seconds()
+    return busy
+
+
+def _timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _status_counts(nodes: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in nodes:
+        counts[node["status"]] = counts.get(node["status"], 0) + 1
+    return counts
+
+
+# --- one size ------------------------------------------------------------------------------------
+
+def _raw_row_counts(database: Path) -> dict[str, int]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return {
+            table: int(connection.execute(f"select count(*) from raw_oltp.{table}").fetchone()[0])  # type: ignore[index]
+            for table in RAW_TABLES
+        }
+
+
+def _remove_database(database: Path) -> None:
+    for path in (database, database.with_name(database.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool = False) -> Results:
+    """Load, parse, build, floor, one incremental day, for one size; the measurements as a dict."""
+    size_dir = workdir / f"messages-{messages}"
+    if size_dir.exists():
+        shutil.rmtree(size_dir)
+    size_dir.mkdir(parents=True)
+    database = size_dir / "warehouse.duckdb"
+    artifacts = size_dir / "dbt"
+    env = dbt_env(database)
+    loader = [sys.executable, "-m", "outreach_warehouse", "load", "--target", "duckdb",
+              "--messages", str(messages), "--seed", str(seed)]
+
+    load = run_timed(loader, env, size_dir / "load.log")
+    _progress(messages, "load", load)
+    _require_success(load, "load")
+    raw_rows = _raw_row_counts(database)
+
+    parse = run_timed(dbt_command("parse", artifacts), env, size_dir / "dbt-parse.log")
+    _progress(messages, "dbt parse", parse)
+    _require_success(parse, "dbt parse")
+
+    build = run_timed(dbt_command("build", artifacts), env, size_dir / "dbt-build.log")
+    _progress(messages, "dbt build (full)", build)
+    build_nodes = node_timings(artifacts / "target" / "run_results.json")
+    build_busy = busy_seconds(artifacts / "target" / "run_results.json")
+    shutil.copy(artifacts / "target" / "run_results.json", size_dir / "run_results-full.json")
+
+    floor = run_timed(
+        [sys.executable, "-m", "outreach_warehouse.benchmark", "floor", str(database),
+         "--threads", str(THREADS), "--memory-limit", MEMORY_LIMIT],
+        env, size_dir / "floor.log",
+    )
+    _progress(messages, "floor", floor)
+    _require_success(floor, "floor")
+    floor_seconds = float(json.loads(floor.output().strip().splitlines()[-1])["floor_seconds"])
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("drop schema if exists floor cascade")
+
+    increment = run_timed([*loader, "--increment-day", "1"], env, size_dir / "load-increment.log")
+    _progress(messages, "load --increment-day 1", increment)
+    _require_success(increment, "load --increment-day 1")
+    incremental = run_timed(dbt_command("build", artifacts), env, size_dir / "dbt-build-incremental.log")
+    _progress(messages, "dbt build (incremental)", incremental)
+    incremental_nodes = node_timings(artifacts / "target" / "run_results.json")
+    incremental_busy = busy_seconds(artifacts / "target" / "run_results.json")
+    shutil.copy(artifacts / "target" / "run_results.json", size_dir / "run_results-incremental.json")
+
+    if not keep_database:
+        _remove_database(database)
+    return {
+        "messages": messages,
+        "raw_rows": raw_rows,
+        "load_seconds": load.seconds,
+        "parse_seconds": parse.seconds,
+        "build_seconds": build.seconds,
+        "build_peak_rss_bytes": build.peak_rss_bytes,
+        "build_returncode": build.returncode,
+        "build_status": _status_counts(build_nodes),
+        "build_busy_seconds": build_busy,
+        "floor_seconds": floor_seconds,
+        "floor_wall_seconds": floor.seconds,
+        "floor_peak_rss_bytes": floor.peak_rss_bytes,
+        "increment_load_seconds": increment.seconds,
+        "incremental_seconds": incremental.seconds,
+        "incremental_peak_rss_bytes": incremental.peak_rss_bytes,
+        "incremental_returncode": incremental.returncode,
+        "incremental_status": _status_counts(incremental_nodes),
+        "incremental_busy_seconds": incremental_busy,
+        "models": build_nodes,
+        "incremental_models": incremental_nodes,
+    }
+
+
+# --- machine --------------------------------------------------------------------------------------
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _memory_bytes() -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _cpus() -> int:
+    try:
+        return int(subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return os.cpu_count() or 0
+
+
+def machine_description(seed: int) -> dict[str, Any]:
+    """Where the numbers come from: CPUs, memory, CPU model, software versions, the engine settings."""
+
+    def version(package: str) -> str:
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
+
+    return {
+        "cpus": _cpus(),
+        "memory_bytes": _memory_bytes(),
+        "cpu_model": _cpu_model(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dbt": f"{version('dbt-core')} (dbt-duckdb {version('dbt-duckdb')})",
+        "threads": THREADS,
+        "memory_limit": MEMORY_LIMIT,
+        "seed": seed,
+    }
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+def _gb(value: float) -> str:
+    return f"{value / 10**9:.2f} GB"
+
+
+def _s(value: float) -> str:
+    return f"{value:,.1f} s"
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _per_million(size: Mapping[str, Any]) -> float:
+    return float(size["build_seconds"]) / (int(size["messages"]) / 1_000_000)
+
+
+def _peak(size: Mapping[str, Any]) -> int:
+    return max(int(size["build_peak_rss_bytes"]), int(size.get("incremental_peak_rss_bytes", 0)))
+
+
+def _build_flag(size: Mapping[str, Any]) -> str:
+    failed = size.get("build_returncode", 0) != 0 or size.get("incremental_returncode", 0) != 0
+    return " (dbt exited non-zero, see the logs)" if failed else ""
+
+
+def _targets(sizes: list[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
+    """(target, measured, verdict) rows."""
+    rows: list[tuple[str, str, str]] = []
+    for size in sizes:
+        ratio = size["build_seconds"] / size["floor_seconds"]
+        rows.append((
+            f"full build <= 2x floor ({_n(size['messages'])} messages)",
+            f"{_s(size['build_seconds'])} / {_s(size['floor_seconds'])} = {_ratio(ratio)}",
+            _verdict(ratio <= MAX_BUILD_OVER_FLOOR),
+        ))
+    at_target = [size for size in sizes if size["messages"] == INCREMENTAL_TARGET_MESSAGES]
+    if at_target:
+        size = at_target[0]
+        share = size["incremental_seconds"] / size["build_seconds"]
+        rows.append((
+            f"incremental day <= 10% of full build (at {_n(INCREMENTAL_TARGET_MESSAGES)})",
+            f"{_s(size['incremental_seconds'])} / {_s(size['build_seconds'])} = {_pct(share)}",
+            _verdict(share <= MAX_INCREMENTAL_SHARE),
+        ))
+    else:
+        rows.append((f"incremental day <= 10% of full build (at {_n(INCREMENTAL_TARGET_MESSAGES)})",
+                     "not measured at this size", "n/a"))
+    for size in sizes:
+        if size["messages"] != INCREMENTAL_TARGET_MESSAGES:
+            share = size["incremental_seconds"] / size["build_seconds"]
+            rows.append((f"(for reference) incremental day at {_n(size['messages'])}",
+                         _pct(share), "info"))
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        growth = _per_million(large) / _per_million(small)
+        rows.append((
+            f"cost per million messages grows no faster than data ({_n(small['messages'])} -> "
+            f"{_n(large['messages'])})",
+            f"{_s(_per_million(small))} -> {_s(_per_million(large))} per million = {_ratio(growth)}",
+            _verdict(growth <= 1.0),
+        ))
+    else:
+        rows.append(("cost per million messages grows no faster than data", "not measured (one size only)", "n/a"))
+    memory_size = at_target[0] if at_target else sizes[-1]
+    rows.append((
+        f"peak memory <= 8 GB (dbt process, at {_n(memory_size['messages'])})",
+        _gb(_peak(memory_size)),
+        _verdict(_peak(memory_size) <= MAX_PEAK_MEMORY_BYTES) if at_target
+        else f"{_verdict(_peak(memory_size) <= MAX_PEAK_MEMORY_BYTES)} (not at {_n(INCREMENTAL_TARGET_MESSAGES)})",
+    ))
+    return rows
+
+
+def _node_table(nodes: list[Mapping[str, Any]], total: float) -> list[str]:
+    lines = ["| node | type | status | seconds | share of the build |", "| --- | --- | --- | ---: | ---: |"]
+    for node in nodes[:TOP_NODES]:
+        share = node["seconds"] / total if total else 0.0
+        lines.append(f"| `{node['name']}` | {node.get('type', 'model')} | {node.get('status', '')} "
+                     f"| {node['seconds']:.2f} | {_pct(share)} |")
+    return lines
+
+
+def _where_the_time_goes(size: Mapping[str, Any], threads: int) -> list[str]:
+    nodes: list[Mapping[str, Any]] = size["models"]
+    build = float(size["build_seconds"])
+    by_type: dict[str, float] = {}
+    for node in nodes:
+        by_type[node.get("type", "model")] = by_type.get(node.get("type", "model"), 0.0) + float(node["seconds"])
+    node_total = sum(by_type.values())
+    lines = [
+        f"At {_n(size['messages'])} messages the full build took {_s(build)} of wall time. "
+        f"Its nodes ran {_s(node_total)} in all ("
+        + ", ".join(f"{kind}s {_s(seconds)}" for kind, seconds in sorted(by_type.items(), key=lambda kv: -kv[1]))
+        + f") on {threads} threads."
+    ]
+    if "build_busy_seconds" in size:
+        idle = max(0.0, build - float(size["build_busy_seconds"]))
+        lines.append(
+            f"No node was running for {_s(idle)} ({_pct(idle / build if build else 0.0)} of the wall time): "
+            "dbt's start-up, parsing, on-run-start hooks and the as-of and incremental-state queries."
+        )
+    top = nodes[:3]
+    if top and node_total:
+        lines.append(
+            "The slowest nodes: "
+            + "; ".join(f"`{node['name']}` {_s(node['seconds'])} ({_pct(node['seconds'] / node_total)} of node time)"
+                        for node in top)
+            + "."
+        )
+    floor = float(size["floor_seconds"])
+    lines.append(
+        f"The floor computes the same seven marts in {_s(floor)}: the project spends {_ratio(build / floor)} "
+        f"the floor's time ({_s(build - floor)} more), for its layers, its tests and dbt itself."
+    )
+    incremental_nodes: list[Mapping[str, Any]] = size.get("incremental_models", [])
+    if incremental_nodes:
+        incremental = float(size["incremental_seconds"])
+        lines.append(
+            f"The incremental day took {_s(incremental)} ({_pct(incremental / build if build else 0.0)} of the "
+            "full build); its slowest nodes: "
+            + "; ".join(f"`{node['name']}` {_s(node['seconds'])}" for node in incremental_nodes[:3])
+            + "."
+        )
+    return lines
+
+
+def render_report(results: Mapping[str, Any]) -> str:
+    """BENCHMARKS.md from the results of run_benchmark (a pure function of them)."""
+    machine: Mapping[str, Any] = results["machine"]
+    sizes: list[Mapping[str, Any]] = sorted(results["sizes"], key=lambda size: size["messages"])
+    threads = int(machine.get("threads", THREADS))
+    lines = [
+        "# Benchmarks",
+        "",
+        "The dbt project's DuckDB build against *the floor*: `benchmarks/floor.sql`, a hand-written DuckDB "
+        "script that computes the same seven marts (every column but `updated`, proven equal on the acceptance "
+        "sample by `tests/python/test_floor.py`) straight from `raw_oltp`, with the same threads and memory "
+        "limit. The floor is what the engine needs at least; the ratio is what the project's structure costs.",
+        "",
+        "Reproduce with `python -m outreach_warehouse benchmark --sizes "
+        + ",".join(str(size["messages"]) for size in sizes)
+        + f" --seed {machine.get('seed', 42)} --output BENCHMARKS.md --workdir /tmp/bench`.",
+        "",
+        "## Machine",
+        "",
+        f"- CPUs (`nproc`): {machine['cpus']}; CPU model: {machine['cpu_model']}",
+        f"- memory: {machine['memory_bytes'] / 2**30:.1f} GiB",
+        f"- Python {machine['python']}, DuckDB {machine['duckdb']}, dbt {machine['dbt']}",
+        f"- engine settings (dbt profile and floor alike): {threads} threads, memory_limit "
+        f"{machine.get('memory_limit', MEMORY_LIMIT)}",
+        "",
+        "## Results",
+        "",
+        "Wall times of each step, run as a child process; peak memory is the maximum resident set of that "
+        "process (dbt runs DuckDB in-process). The floor's time is its SQL alone; the build's includes dbt's "
+        "start-up and its tests (`dbt build`).",
+        "",
+        "| messages | raw events | load | dbt parse | full build | build peak memory | floor | floor peak memory "
+        "| build / floor | day load | incremental build | incremental / full | full build per million |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in sizes:
+        events = size.get("raw_rows", {}).get("email_events")
+        lines.append(
+            f"| {_n(size['messages'])} | {_n(events) if events is not None else 'n/a'} "
+            f"| {_s(size['load_seconds'])} | {_s(size['parse_seconds'])} | {_s(size['build_seconds'])}"
+            f"{_build_flag(size)} | {_gb(size['build_peak_rss_bytes'])} | {_s(size['floor_seconds'])} "
+            f"| {_gb(size['floor_peak_rss_bytes'])} | {_ratio(size['build_seconds'] / size['floor_seconds'])} | {_s(size['increment_load_seconds'])} "
+            f"| {_s(size['incremental_seconds'])} | {_pct(size['incremental_seconds'] / size['build_seconds'])} "
+            f"| {_s(_per_million(size))} |"
+        )
+    status_lines = [
+        f"- {_n(size['messages'])} messages, {label}: node statuses "
+        + ", ".join(f"{status} {count}" for status, count in sorted(size[key].items()))
+        for size in sizes
+        for label, key in (("full build", "build_status"), ("incremental build", "incremental_status"))
+        if size.get(key)
+    ]
+    if status_lines:
+        lines += ["", *status_lines]
+    lines += ["", "## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
+    lines += [f"| {target} | {measured} | {verdict} |" for target, measured, verdict in _targets(sizes)]
+    lines += ["", "## Per-model timings", ""]
+    for size in sizes:
+        lines += [f"### Full build, {_n(size['messages'])} messages (top {TOP_NODES} nodes by execution time)", ""]
+        lines += _node_table(size["models"], float(size["build_seconds"]))
+        lines += [""]
+        if size.get("incremental_models"):
+            lines += [f"### Incremental day, {_n(size['messages'])} messages", ""]
+            lines += _node_table(size["incremental_models"], float(size["incremental_seconds"]))
+            lines += [""]
+    lines += ["## Where the time goes", ""]
+    for size in sizes:
+        lines += [" ".join(_where_the_time_goes(size, threads)), ""]
+    largest = sizes[-1]
+    lines += ["## Larger sizes", ""]
+    if largest["messages"] > INCREMENTAL_TARGET_MESSAGES:
+        lines.append(
+            f"The largest size tried, {_n(largest['messages'])} messages, built in {_s(largest['build_seconds'])} "
+            f"with a peak of {_gb(_peak(largest))} on this {machine['memory_bytes'] / 2**30:.0f} GiB machine."
+        )
+    else:
+        lines.append(
+            f"Not tried: the largest size run is {_n(largest['messages'])} messages (peak {_gb(_peak(largest))} "
+            f"on a {machine['memory_bytes'] / 2**30:.0f} GiB machine). Add a size to `--sizes` to measure "
+            "how far it goes; DuckDB spills to disk past its memory limit, so disk and time bound it before memory."
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+def run_benchmark(
+    sizes: list[int], output: Path, workdir: Path, seed: int, keep_databases: bool = False
+) -> int:
+    """Benchmark every size, write the report to `output` and the raw results beside the work files."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: Results = {"machine": machine_description(seed), "sizes": []}
+    for messages in sizes:
+        results["sizes"].append(benchmark_size(messages, workdir, seed, keep_databases))
+        (workdir / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    report = render_report(results)
+    output.write_text(report, encoding="utf-8")
+    sys.stdout.write(report)
+    return 0
+
+
+def parse_sizes(text: str) -> list[int]:
+    """'1000000,10M,200k' -> [1000000, 10000000, 200000]."""
+    sizes: list[int] = []
+    for part in text.split(","):
+        part = part.strip().replace("_", "").lower()
+        if not part:
+            continue
+        multiplier = {"k": 1_000, "m": 1_000_000}.get(part[-1], 1)
+        sizes.append(int(float(part[:-1] if multiplier != 1 else part) * multiplier))
+    if not sizes or any(size <= 0 for size in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive message counts, not {text!r}")
+    return sizes
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `python -m outreach_warehouse benchmark`."""
+    parser.add_argument("--sizes", type=parse_sizes, default=[1_000_000, 10_000_000],
+                        help="messages of the base extract, comma separated (1000000,10M,...)")
+    parser.add_argument("--output", type=Path, default=PROJECT_DIR / "BENCHMARKS.md", help="the markdown report")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/outreach-bench"),
+                        help="DuckDB files, dbt artifacts, logs and results.json")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keep-databases", action="store_true", help="keep each size's DuckDB file")
+
+
+def main(args: argparse.Namespace) -> int:
+    return run_benchmark(
+        list(args.sizes), Path(args.output).resolve(), Path(args.workdir).resolve(), int(args.seed),
+        bool(getattr(args, "keep_databases", False)),
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(_floor_process(sys.argv[1:]))

@@ -1,0 +1,144 @@
+"""The benchmark's floor (benchmarks/floor.sql, the marts in plain DuckDB SQL) computes what the dbt project
+computes: on the worked sample of ../shared it equals, column by column, the independent implementation's
+marts. And the benchmark's report renders from a results dict without running anything."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_DIR
+from outreach_warehouse import benchmark
+from outreach_warehouse.raw_schema import RAW_TABLES
+from outreach_warehouse.warehouse import MARTS, normalise_value
+
+
+def normalised_rows(relation: duckdb.DuckDBPyRelation) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Column names and rows in one comparable form (UTC instants, parsed JSON), sorted."""
+    columns = list(relation.columns)
+    rows = [tuple(normalise_value(value, name) for value, name in zip(row, columns)) for row in relation.fetchall()]
+    return columns, sorted(rows, key=repr)
+
+
+@pytest.fixture(scope="module")
+def floor_database(acceptance_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's raw tables in a fresh DuckDB file, with the floor run over them."""
+    path = tmp_path_factory.mktemp("floor") / "sample.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema raw_oltp")
+        for table in RAW_TABLES:
+            parquet = acceptance_sample / "raw_oltp" / f"{table}.parquet"
+            connection.execute(f"create table raw_oltp.{table} as select * from read_parquet('{parquet}')")
+        benchmark.run_floor(connection)
+    return path
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_floor_equals_the_independent_implementation(floor_database: Path, acceptance_sample: Path, mart: str) -> None:
+    with duckdb.connect(str(floor_database), read_only=True) as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        expected_columns, expected = normalised_rows(
+            connection.sql(f"select * from read_parquet('{acceptance_sample / 'expected' / f'{mart}.parquet'}')")
+        )
+        columns, actual = normalised_rows(connection.sql(f"select * from floor.{mart}"))
+        types = dict(connection.execute(f"select column_name, column_type from (describe floor.{mart})").fetchall())
+        expected_types = dict(
+            connection.execute(
+                "select column_name, column_type from "
+                f"(describe select * from read_parquet('{acceptance_sample / 'expected' / f'{mart}.parquet'}'))"
+            ).fetchall()
+        )
+    assert columns == expected_columns
+    assert types == expected_types
+    missing = sorted(set(expected) - set(actual), key=repr)[:3]
+    extra = sorted(set(actual) - set(expected), key=repr)[:3]
+    assert actual == expected, f"{mart}: {len(actual)} rows vs {len(expected)}; missing {missing}; extra {extra}"
+
+
+def test_floor_script_reads_the_policy_seed() -> None:
+    sql = benchmark.floor_sql()
+    assert "{{" not in sql
+    assert str(PROJECT_DIR / "seeds" / "audit_action_policy.csv") in sql
+
+
+def sample_results() -> dict[str, object]:
+    """Results of a two-size run, shaped like run_benchmark's, with made-up numbers."""
+
+    def size(messages: int, scale: float) -> dict[str, object]:
+        return {
+            "messages": messages,
+            "load_seconds": 10.0 * scale,
+            "parse_seconds": 3.0,
+            "build_seconds": 40.0 * scale,
+            "build_busy_seconds": 40.0 * scale - 10.0,
+            "build_peak_rss_bytes": int(1.5e9 * scale),
+            "floor_seconds": 25.0 * scale,
+            "floor_peak_rss_bytes": int(1e9 * scale),
+            "increment_load_seconds": 2.0,
+            "incremental_seconds": 3.0 * scale,
+            "incremental_peak_rss_bytes": int(5e8 * scale),
+            "raw_rows": {"email_messages": messages, "email_events": 2 * messages},
+            "models": [
+                {"name": "int_message_outcomes", "seconds": 12.0 * scale},
+                {"name": "stg_oltp__email_events", "seconds": 8.0 * scale},
+            ],
+            "incremental_models": [{"name": "int_message_event_summary", "seconds": 1.0 * scale}],
+        }
+
+    return {
+        "machine": {
+            "cpus": 2,
+            "memory_bytes": 24 * 2**30,
+            "cpu_model": "Test CPU",
+            "python": "3.11.0",
+            "duckdb": "1.0.0",
+            "dbt": "1.11.0",
+            "threads": 2,
+            "memory_limit": "8GB",
+            "seed": 42,
+        },
+        "sizes": [size(1_000_000, 1.0), size(10_000_000, 11.0)],
+    }
+
+
+def test_report_renders_numbers_ratios_and_verdicts() -> None:
+    report = benchmark.render_report(sample_results())
+    assert report.startswith("# Benchmarks")
+    assert "Test CPU" in report
+    assert "| 10,000,000 |" in report
+    # full build / floor = 40 / 25 = 1.60x; incremental at 10M = 33 / 440 = 7.5 %
+    assert "1.60x" in report
+    assert "7.5%" in report
+    assert "int_message_outcomes" in report
+    assert "## Where the time goes" in report
+    for target in ("full build <= 2x floor", "incremental day <= 10%", "per million", "peak memory <= 8 GB"):
+        assert target in report
+    # 440 s at 10M against 40 s at 1M: 44 vs 40 s per million, a growth of 1.10x, and 16.5 GB at 10M
+    assert "= 1.10x | FAIL |" in report
+    assert "| 16.50 GB | FAIL |" in report
+    assert "No node was running for 10.0 s" in report
+
+
+def test_report_of_one_size_says_what_it_cannot_judge() -> None:
+    results = sample_results()
+    results["sizes"] = results["sizes"][:1]  # type: ignore[index]
+    report = benchmark.render_report(results)
+    assert "not measured" in report
+
+
+def test_timed_child_reports_its_peak_memory(tmp_path: Path) -> None:
+    timed = benchmark.run_timed(
+        [sys.executable, "-c", "block = bytearray(200_000_000); block[::4096] = b'x' * len(block[::4096])"],
+        dict(os.environ), tmp_path / "child.log",
+    )
+    assert timed.returncode == 0
+    assert 200_000_000 <= timed.peak_rss_bytes < 1_000_000_000
+    assert timed.seconds > 0
+
+
+def test_sizes_accept_plain_counts_and_suffixes() -> None:
+    assert benchmark.parse_sizes("1000000,10M,200k,2_500") == [1_000_000, 10_000_000, 200_000, 2_500]
