@@ -45,3 +45,35 @@
         select 1 as nothing_to_rewind
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Pre-hook of an append-only "first copy wins" model (the staged events): a copy that lands late,
+    inside the lookback, with an earlier `_extracted_at` (or the same, received earlier) than the copy
+    already staged for its id, outranks it; the staged row is deleted so that the run appends the
+    winner, as a full rebuild would choose it. Copies older than the lookback are out of reach by
+    design (var('incremental_lookback_hours')).
+-#}
+{% macro retire_outranked_first_copies(source_relation, source_key, staged_key) -%}
+    {%- set lower_bound = incremental_lower_bound() -%}
+    {%- if lower_bound is none -%}
+        select 1 as nothing_to_retire
+    {%- else -%}
+        delete from {{ this }} as staged
+        where exists (
+            select 1
+            from {{ source_relation }} as late_copy
+            where
+                cast(late_copy.{{ source_key }} as {{ dbt.type_string() }}) = staged.{{ staged_key }}
+                and late_copy._extracted_at > {{ lower_bound }}
+                and late_copy._extracted_at <= {{ as_of() }}
+                and (
+                    late_copy._extracted_at < staged.extracted_at
+                    or (
+                        late_copy._extracted_at = staged.extracted_at
+                        and cast(late_copy.received_at as {{ type_timestamp_tz() }})
+                        < coalesce(staged.received_at, {{ timestamp_literal('9999-12-31T00:00:00+00:00') }})
+                    )
+                )
+        )
+    {%- endif -%}
+{%- endmacro %}

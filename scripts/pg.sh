@@ -4,7 +4,9 @@
 # (initdb refuses root), listens on loopback only, and uses a free port.
 set -euo pipefail
 
-state_dir="${PG_STATE_DIR:-${TMPDIR:-/tmp}/outreach-warehouse-pg}"
+# One server per checkout: two clones (a CI run beside a working copy) never share, or stop, each other's.
+project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+state_dir="${PG_STATE_DIR:-${TMPDIR:-/tmp}/outreach-warehouse-pg-$(printf '%s' "$project_dir" | md5sum | cut -c1-8)}"
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 
 as_postgres() {

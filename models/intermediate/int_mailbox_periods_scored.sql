@@ -24,7 +24,7 @@ mailbox_periods as (
 window_totals as (
     select
         mailbox_periods.mailbox_id,
-        mailbox_periods.period_start,
+        mailbox_periods.billing_id,
         cast(count(windowed.message_id) as integer) as health_sent,
         {{ count_flag('windowed.is_delivered') }} as health_delivered,
         {{ count_flag('windowed.is_bounced') }} as health_bounced,
@@ -57,7 +57,7 @@ final as (
     inner join window_totals
         on
             mailbox_periods.mailbox_id = window_totals.mailbox_id
-            and mailbox_periods.period_start = window_totals.period_start
+            and mailbox_periods.billing_id = window_totals.billing_id
 )
 
 select * from final

@@ -48,8 +48,11 @@ classified as (
             when messages.message_type = 'campaign' and campaigns.campaign_id is null then 'missing_campaign'
             when messages.message_type = 'campaign' and steps.step_id is null then 'missing_step'
             when messages.message_type = 'campaign' and leads.lead_id is null then 'missing_lead'
+            when messages.message_type = 'campaign' and steps.campaign_id <> messages.campaign_id
+                then 'step_of_another_campaign'
             when messages.sent_at is null then 'null_sent_at'
             when messages.sent_at > {{ as_of() }} then 'future_sent_at'
+            when tenants.created_at is null then 'tenant_without_sign_up'
             when messages.sent_at < tenants.created_at then 'before_tenant_created'
             when messages.sent_at > tenants.deleted_at then 'after_tenant_deleted'
         end as quarantine_reason

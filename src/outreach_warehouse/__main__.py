@@ -77,12 +77,15 @@ def _job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", choices=TARGETS)
     parser.add_argument("--selector", default="daily")
     parser.add_argument("--artifacts-dir", default="artifacts")
+    parser.add_argument("--vars", help="dbt vars for every step, as YAML or JSON (a backfill's as_of, say)")
 
 
 def _job(args: argparse.Namespace) -> int:
     from outreach_warehouse.job import run_job
 
     extra = ["--target", args.target] if args.target else []
+    if args.vars:
+        extra += ["--vars", args.vars]
     return run_job(PROJECT_DIR, Path(args.artifacts_dir).resolve(), selector=args.selector, extra_args=extra)
 
 

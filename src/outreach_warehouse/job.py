@@ -63,9 +63,7 @@ def freshness_status(sources_json: Path) -> str:
 
 def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", extra_args: Sequence[str] = ()) -> int:
     """Run the daily job once; returns the exit code (see module docstring)."""
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    run_dir = artifacts_root / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = _new_run_dir(artifacts_root)
     target_path = run_dir / "target"
     log = run_dir / "job.log"
 
@@ -89,6 +87,20 @@ def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", ex
     if retry == 0:
         return _finish(run_dir, EXIT_OK, "build passed on retry")
     return _finish(run_dir, EXIT_BUILD_FAILED, f"build failed, and again on retry (see {log})")
+
+
+def _new_run_dir(artifacts_root: Path) -> Path:
+    """<artifacts_root>/<UTC run id>, never shared with an earlier run (a suffix if one started this second)."""
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    artifacts_root.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1000):
+        run_dir = artifacts_root / (run_id if attempt == 0 else f"{run_id}-{attempt}")
+        try:
+            run_dir.mkdir()
+            return run_dir
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"no free run directory under {artifacts_root}")
 
 
 def _finish(run_dir: Path, code: int, message: str) -> int:

@@ -86,6 +86,17 @@ class Engine:
         finally:
             connection.close()
 
+    def execute(self, sql: str) -> None:
+        """Run one statement that writes (test set-ups that alter raw extracts), committed."""
+        if self.kind == "duckdb":
+            import duckdb
+
+            with duckdb.connect(self.env["DBT_DUCKDB_PATH"]) as connection:
+                connection.execute("set TimeZone = 'UTC'")
+                connection.execute(sql)
+            return
+        self._pg_autocommit(sql)
+
     def scalar(self, sql: str) -> Any:
         return self.query(sql)[0][0]
 
@@ -112,7 +123,10 @@ class Engine:
         self._admin(f'drop database if exists "{self.env["DBT_POSTGRES_DATABASE"]}" with (force)')
 
     def _admin(self, statement: str) -> None:
-        connection = self._pg_connect(database="postgres")
+        self._pg_autocommit(statement, database="postgres")
+
+    def _pg_autocommit(self, statement: str, database: str | None = None) -> None:
+        connection = self._pg_connect(database=database)
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:

@@ -141,3 +141,31 @@ def test_an_earlier_as_of_reproduces_the_warehouse_known_then(
             assert rewound == snapshot(earlier)
         finally:
             earlier.drop_database()
+
+
+def test_a_late_event_copy_with_an_earlier_extract_wins_as_in_a_full_refresh(
+    engine: Engine, dbt_project: DbtProject
+) -> None:
+    """A webhook retry that lands after the run, inside the lookback, but carries an earlier extract time
+    than the staged copy is the first copy: the incremental run must stage it, as a rebuild would."""
+    load_base(engine)
+    dbt_project.run(engine, "build")
+    event_id = engine.scalar(
+        "select min(event_id) from staging.stg_oltp__email_events where event_type = 'delivered' "
+        "and extracted_at = (select max(extracted_at) from staging.stg_oltp__email_events where event_type = 'delivered')"
+    )
+    assert event_id is not None
+    columns = "id, message_id, event_type, occurred_at, bounce_type, is_bot, payload, received_at, _extracted_at"
+    engine.execute(
+        f"insert into raw_oltp.email_events ({columns}) "
+        "select id, message_id, 'replied', occurred_at, bounce_type, is_bot, payload, received_at, "
+        f"_extracted_at - interval '1 hour' from raw_oltp.email_events where id = '{event_id}'"
+    )
+    dbt_project.run(engine, "build")
+    staged = f"select event_type from staging.stg_oltp__email_events where event_id = '{event_id}'"
+    assert engine.query(staged) == [("replied",)]
+    incremental = snapshot(engine)
+
+    dbt_project.run(engine, "build", "--full-refresh")
+    assert engine.query(staged) == [("replied",)]
+    assert snapshot(engine) == incremental

@@ -3,14 +3,18 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ rewind_incremental_state() }}",
+        pre_hook=[
+            "{{ rewind_incremental_state() }}",
+            "{{ retire_outranked_first_copies(source('oltp', 'email_events'), 'id', 'event_id') }}",
+        ],
     )
 }}
 {#-
     One row per provider event: a webhook retried with the same id is one event (spec 8), its first
     extracted copy kept, so a later retry never rewrites an event already staged. Incremental: a run
     appends the events whose id it has not seen (rows with a null id are taken once, past the
-    high-water mark); the table is the same as a full rebuild's.
+    high-water mark), after a pre-hook has retired any staged copy outranked by a copy that landed
+    late inside the lookback with an earlier extract time; the table is the same as a full rebuild's.
 -#}
 {%- set lower_bound = incremental_lower_bound() %}
 
@@ -18,11 +22,10 @@ with
 
 source as (
     select * from {{ source('oltp', 'email_events') }}
-    where
-        _extracted_at <= {{ as_of() }}
-        {%- if lower_bound is not none %}
-            and _extracted_at > {{ lower_bound }}
-        {%- endif %}
+    where _extracted_at <= {{ as_of() }}
+    {%- if lower_bound is not none %}
+        and _extracted_at > {{ lower_bound }}
+    {%- endif %}
 ),
 
 first_copy as (
@@ -34,14 +37,14 @@ first_copy as (
 ),
 
 unseen as (
-    select first_copy.*
-    from first_copy
+    select * from first_copy
     {%- if lower_bound is not none %}
-    left join {{ this }} as staged
-        on first_copy.id = staged.event_id
     where
-        staged.event_id is null
-        and (first_copy.id is not null or first_copy._extracted_at > {{ incremental_high_water_mark() }})
+        (id is not null or _extracted_at > {{ incremental_high_water_mark() }})
+        and not exists (
+            select 1 from {{ this }} as staged
+            where staged.event_id = first_copy.id
+        )
     {%- endif %}
 ),
 

@@ -19,14 +19,13 @@ with
 
 source as (
     select * from {{ source('oltp', 'email_messages') }}
-    where
-        _extracted_at <= {{ as_of() }}
-        {%- if lower_bound is not none %}
-            and (
-                (id is not null and _extracted_at > {{ lower_bound }})
-                or (id is null and _extracted_at > {{ incremental_high_water_mark() }})
-            )
-        {%- endif %}
+    where _extracted_at <= {{ as_of() }}
+    {%- if lower_bound is not none %}
+        and (
+            (id is not null and _extracted_at > {{ lower_bound }})
+            or (id is null and _extracted_at > {{ incremental_high_water_mark() }})
+        )
+    {%- endif %}
 ),
 
 latest as (
