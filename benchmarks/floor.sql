@@ -26,6 +26,9 @@ set variable as_of = (
     )
 );
 
+-- the eight funnel counters of the marts, in column order (a COLUMNS pattern capturing each name)
+set variable counters = '^(sent|delivered|opened_tracked|clicked_tracked|replied|bounced|unsubscribed|spam_complaints)$';
+
 -- the md5 id recipe (spec 4): first 16 hex digits of md5 as a signed 64-bit integer
 create or replace temp macro md5_id(natural_key) as cast(
     (cast(cast('0x' || substr(md5(natural_key), 1, 16) as ubigint) as hugeint) + 9223372036854775808)
@@ -99,10 +102,13 @@ qualify row_number() over (
 ) = 1;
 
 create or replace temp table steps as
-select id as step_id
+select id as step_id, campaign_id
 from raw_oltp.campaign_sequence_steps
 where _extracted_at <= getvariable('as_of') and id is not null
-group by id;
+qualify row_number() over (
+    partition by id
+    order by _extracted_at desc nulls last, updated desc nulls last, step_order asc nulls last
+) = 1;
 
 create or replace temp table leads as
 select id as lead_id, tenant_id, created
@@ -209,6 +215,7 @@ valid as (
     select m.*
     from messages as m
     inner join tenants as t on m.tenant_id = t.tenant_id
+    left join steps as s on m.step_id = s.step_id
     where
         m.message_type in ('campaign', 'warmup')
         and m.mailbox_id in (select mailbox_id from mailboxes)
@@ -216,7 +223,9 @@ valid as (
             m.message_type = 'warmup'
             or (
                 m.campaign_id in (select campaign_id from campaigns)
-                and m.step_id in (select step_id from steps)
+                and s.step_id is not null
+                -- a step of another campaign is quarantined
+                and not coalesce(s.campaign_id <> m.campaign_id, false)
                 and m.lead_id in (select lead_id from leads)
             )
         )
@@ -272,13 +281,15 @@ select
     p.billing_id,
     p.period_start,
     p.window_end,
+    -- the funnel flags, named is_<mart counter> and in the marts' column order: every mart aggregates
+    -- them with count_if(columns('^is_(.*)$')) as '\1'
     coalesce(f.has_delivery, false) as is_delivered,
-    coalesce(f.has_bounce and not f.has_delivery, false) as is_bounced,
     coalesce(f.has_tracked_open, false) as is_opened_tracked,
     coalesce(f.has_tracked_click, false) as is_clicked_tracked,
     coalesce(f.has_reply, false) as is_replied,
+    coalesce(f.has_bounce and not f.has_delivery, false) as is_bounced,
     coalesce(f.has_unsubscribe, false) as is_unsubscribed,
-    coalesce(f.has_spam_complaint, false) as is_spam_complaint
+    coalesce(f.has_spam_complaint, false) as is_spam_complaints
 from counted as m
 inner join periods as p
     on m.tenant_id = p.tenant_id and m.sent_at >= p.period_start and m.sent_at < p.period_end
@@ -295,13 +306,7 @@ with type_totals as (
         message_type,
         min(period_start) as period_start,
         count(*) as sent,
-        count_if(is_delivered) as delivered,
-        count_if(is_opened_tracked) as opened_tracked,
-        count_if(is_clicked_tracked) as clicked_tracked,
-        count_if(is_replied) as replied,
-        count_if(is_bounced) as bounced,
-        count_if(is_unsubscribed) as unsubscribed,
-        count_if(is_spam_complaint) as spam_complaints
+        count_if(columns('^is_(.*)$')) as '\1'
     from outcomes
     group by mailbox_id, billing_id, message_type
 ),
@@ -311,22 +316,22 @@ windows as (
     from outcomes
 ),
 
--- grouped by mailbox and period start, like the project's window totals
+-- per mailbox and billing period, like the project's window totals
 window_totals as (
     select
         w.mailbox_id,
-        w.period_start,
+        w.billing_id,
         count(o.message_id) as health_sent,
         count_if(o.is_delivered) as health_delivered,
         count_if(o.is_bounced) as health_bounced,
-        count_if(o.is_spam_complaint) as health_spam_complaints,
+        count_if(o.is_spam_complaints) as health_spam_complaints,
         count_if(o.sent_at >= w.window_end - interval 24 hour) as current_volume
     from windows as w
     left join outcomes as o
         on w.mailbox_id = o.mailbox_id
         and o.sent_at >= w.window_end - interval 720 hour
         and o.sent_at < w.window_end
-    group by w.mailbox_id, w.period_start
+    group by w.mailbox_id, w.billing_id
 ),
 
 scored as (
@@ -337,7 +342,7 @@ scored as (
         cast(t.current_volume as integer) as current_volume,
         health(t.health_sent, t.health_delivered, t.health_bounced, t.health_spam_complaints) as health_score
     from windows as w
-    inner join window_totals as t on w.mailbox_id = t.mailbox_id and w.period_start = t.period_start
+    inner join window_totals as t on w.mailbox_id = t.mailbox_id and w.billing_id = t.billing_id
 )
 
 select
@@ -420,13 +425,7 @@ with sent_totals as (
         campaign_id,
         billing_id,
         count(*) as sent,
-        count_if(is_delivered) as delivered,
-        count_if(is_opened_tracked) as opened_tracked,
-        count_if(is_clicked_tracked) as clicked_tracked,
-        count_if(is_replied) as replied,
-        count_if(is_bounced) as bounced,
-        count_if(is_unsubscribed) as unsubscribed,
-        count_if(is_spam_complaint) as spam_complaints
+        count_if(columns('^is_(.*)$')) as '\1'
     from outcomes
     where message_type = 'campaign'
     group by campaign_id, billing_id
@@ -452,14 +451,7 @@ select
     md5_id(cp.campaign_id || '|' || epoch_s(p.period_start)) as id,
     cp.campaign_id,
     c.company_id,
-    cast(coalesce(st.sent, 0) as integer) as sent,
-    cast(coalesce(st.delivered, 0) as integer) as delivered,
-    cast(coalesce(st.opened_tracked, 0) as integer) as opened_tracked,
-    cast(coalesce(st.clicked_tracked, 0) as integer) as clicked_tracked,
-    cast(coalesce(st.replied, 0) as integer) as replied,
-    cast(coalesce(st.bounced, 0) as integer) as bounced,
-    cast(coalesce(st.unsubscribed, 0) as integer) as unsubscribed,
-    cast(coalesce(st.spam_complaints, 0) as integer) as spam_complaints,
+    cast(coalesce(columns(getvariable('counters')), 0) as integer) as '\1',
     c.status,
     cast(coalesce(co.completed_leads, 0) as integer) as completed_leads,
     cp.billing_id
@@ -482,14 +474,7 @@ select
     md5_id(mp.mailbox_id || '|' || epoch_s(mp.period_start)) as id,
     mp.mailbox_id,
     mp.company_id,
-    cast(mp.sent as integer) as sent,
-    cast(mp.delivered as integer) as delivered,
-    cast(mp.opened_tracked as integer) as opened_tracked,
-    cast(mp.clicked_tracked as integer) as clicked_tracked,
-    cast(mp.replied as integer) as replied,
-    cast(mp.bounced as integer) as bounced,
-    cast(mp.unsubscribed as integer) as unsubscribed,
-    cast(mp.spam_complaints as integer) as spam_complaints,
+    cast(columns(getvariable('counters')) as integer) as '\1',
     mp.warmup_status,
     mp.health_score,
     mp.current_volume,
@@ -508,13 +493,7 @@ with lead_totals as (
         billing_id,
         min(period_start) as period_start,
         count(*) as sent,
-        count_if(is_delivered) as delivered,
-        count_if(is_opened_tracked) as opened_tracked,
-        count_if(is_clicked_tracked) as clicked_tracked,
-        count_if(is_replied) as replied,
-        count_if(is_bounced) as bounced,
-        count_if(is_unsubscribed) as unsubscribed,
-        count_if(is_spam_complaint) as spam_complaints
+        count_if(columns('^is_(.*)$')) as '\1'
     from outcomes
     where message_type = 'campaign'
     group by lead_id, campaign_id, billing_id
@@ -524,14 +503,7 @@ select
     md5_id(lt.lead_id || '|' || lt.campaign_id || '|' || epoch_s(lt.period_start)) as id,
     lt.lead_id,
     lt.campaign_id,
-    cast(lt.sent as integer) as sent,
-    cast(lt.delivered as integer) as delivered,
-    cast(lt.opened_tracked as integer) as opened_tracked,
-    cast(lt.clicked_tracked as integer) as clicked_tracked,
-    cast(lt.replied as integer) as replied,
-    cast(lt.bounced as integer) as bounced,
-    cast(lt.unsubscribed as integer) as unsubscribed,
-    cast(lt.spam_complaints as integer) as spam_complaints,
+    cast(columns(getvariable('counters')) as integer) as '\1',
     e.status,
     lt.billing_id
 from lead_totals as lt
@@ -542,14 +514,7 @@ select
     md5_id(mailbox_id || '|' || epoch_s(period_start)) as id,
     mailbox_id,
     company_id,
-    cast(sent as integer) as sent,
-    cast(delivered as integer) as delivered,
-    cast(opened_tracked as integer) as opened_tracked,
-    cast(clicked_tracked as integer) as clicked_tracked,
-    cast(replied as integer) as replied,
-    cast(bounced as integer) as bounced,
-    cast(unsubscribed as integer) as unsubscribed,
-    cast(spam_complaints as integer) as spam_complaints,
+    cast(columns(getvariable('counters')) as integer) as '\1',
     health_score,
     cast(case
         when warmup_status = 'pending' then 0
@@ -571,13 +536,7 @@ with step_totals as (
         billing_id,
         min(period_start) as period_start,
         count(*) as sent,
-        count_if(is_delivered) as delivered,
-        count_if(is_opened_tracked) as opened_tracked,
-        count_if(is_clicked_tracked) as clicked_tracked,
-        count_if(is_replied) as replied,
-        count_if(is_bounced) as bounced,
-        count_if(is_unsubscribed) as unsubscribed,
-        count_if(is_spam_complaint) as spam_complaints
+        count_if(columns('^is_(.*)$')) as '\1'
     from outcomes
     where message_type = 'campaign'
     group by step_id, campaign_id, billing_id
@@ -588,14 +547,7 @@ select
     st.step_id,
     st.campaign_id,
     c.company_id,
-    cast(st.sent as integer) as sent,
-    cast(st.delivered as integer) as delivered,
-    cast(st.opened_tracked as integer) as opened_tracked,
-    cast(st.clicked_tracked as integer) as clicked_tracked,
-    cast(st.replied as integer) as replied,
-    cast(st.bounced as integer) as bounced,
-    cast(st.unsubscribed as integer) as unsubscribed,
-    cast(st.spam_complaints as integer) as spam_complaints,
+    cast(columns(getvariable('counters')) as integer) as '\1',
     st.billing_id
 from step_totals as st
 left join campaigns as c on st.campaign_id = c.campaign_id;
