@@ -14,8 +14,9 @@
     {{ return(adapter.dispatch('md5_prefix_to_bigint', 'outreach_warehouse')('substr(md5(' ~ joined ~ '), 1, 16)')) }}
 {%- endmacro %}
 
+{#- Spark and MySQL: a negative target base makes conv() read the 64 bits as a signed integer. -#}
 {% macro default__md5_prefix_to_bigint(hex16) -%}
-    cast(conv({{ hex16 }}, 16, 10) as bigint)
+    cast(conv({{ hex16 }}, 16, -10) as bigint)
 {%- endmacro %}
 
 {% macro postgres__md5_prefix_to_bigint(hex16) -%}
