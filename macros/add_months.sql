@@ -43,3 +43,20 @@
 {% macro postgres__utc_date_part(part, ts) -%}
     cast(date_part('{{ part }}', {{ ts }} at time zone 'UTC') as integer)
 {%- endmacro %}
+
+{#-
+    The index k of the billing period holding `ts` (spec 5): anchor + k months <= ts < anchor + k + 1
+    months. The calendar month difference d puts anchor + d months in the month of `ts`; when that
+    boundary is still ahead of `ts`, the period is the one before. Joining on (tenant, k) is an
+    equi-join, where a range join on the period bounds would compare each message with every period
+    of its tenant.
+-#}
+{% macro billing_period_index(anchor_ts, ts) -%}
+    (
+        {{ calendar_month_difference(anchor_ts, ts) }}
+        - case
+            when {{ add_months(anchor_ts, calendar_month_difference(anchor_ts, ts)) }} > {{ ts }} then 1
+            else 0
+        end
+    )
+{%- endmacro %}

@@ -20,6 +20,23 @@ periods as (
     select * from {{ ref('int_billing_periods') }}
 ),
 
+anchors as (
+    select
+        tenant_id,
+        anchor_at
+    from periods
+    where period_index = 0
+),
+
+indexed_messages as (
+    select
+        messages.*,
+        {{ billing_period_index('anchors.anchor_at', 'messages.sent_at') }} as period_index
+    from messages
+    inner join anchors
+        on messages.tenant_id = anchors.tenant_id
+),
+
 signals as (
     -- a signal counts once an event showing it is dated at or before the as-of
     select
@@ -53,12 +70,11 @@ final as (
         coalesce(signals.has_reply, false) as is_replied,
         coalesce(signals.has_unsubscribe, false) as is_unsubscribed,
         coalesce(signals.has_spam_complaint, false) as is_spam_complaint
-    from messages
+    from indexed_messages as messages
     inner join periods
         on
             messages.tenant_id = periods.tenant_id
-            and messages.sent_at >= periods.period_start
-            and messages.sent_at < periods.period_end
+            and messages.period_index = periods.period_index
     left join signals
         on messages.message_id = signals.message_id
 )
