@@ -1,4 +1,3 @@
-{{ config(materialized='view') }}
 {#-
     Every distinct provider event (retries already collapsed in staging) with the reason it is
     quarantined, or null when it counts (spec 8). Clock skew of up to an hour before the message's

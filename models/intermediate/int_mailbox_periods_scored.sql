@@ -10,15 +10,28 @@ messages as (
     select * from {{ ref('int_message_outcomes') }}
 ),
 
+periods as (
+    select * from {{ ref('int_billing_periods') }}
+),
+
 mailbox_periods as (
-    select distinct
-        mailbox_id,
-        billing_id,
-        period_start,
-        window_end_at,
-        {{ dbt.dateadd('hour', -1 * var('health_window_hours'), 'window_end_at') }} as health_window_start_at,
-        {{ dbt.dateadd('hour', -1 * var('current_volume_window_hours'), 'window_end_at') }} as volume_window_start_at
-    from messages
+    select
+        sending.mailbox_id,
+        periods.billing_id,
+        periods.period_start,
+        periods.window_end_at,
+        {{ dbt.dateadd('hour', -1 * var('health_window_hours'), 'periods.window_end_at') }}
+            as health_window_start_at,
+        {{ dbt.dateadd('hour', -1 * var('current_volume_window_hours'), 'periods.window_end_at') }}
+            as volume_window_start_at
+    from (
+        select distinct
+            mailbox_id,
+            billing_id
+        from messages
+    ) as sending
+    inner join periods
+        on sending.billing_id = periods.billing_id
 ),
 
 window_totals as (

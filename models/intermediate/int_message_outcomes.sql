@@ -1,15 +1,42 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ rewind_incremental_state('as_of_at') }}",
+            "{{ retire_affected_outcomes() }}",
+        ],
+    )
+}}
 {#-
     One row per counted message (spec 4), in the billing period of its send time, with its funnel
     flags: every counter of every mart is a sum of these flags, so a message counts once whatever
     the number of events (or webhook retries) behind it. Engagement proves delivery; a bounce only
     counts without any delivery evidence; bot-flagged opens and clicks prove delivery but are not
     tracked engagement.
+
+    Incremental (spec 7): a run recomputes only the messages whose outcome can have changed since
+    the previous run (`outcome_affected_messages`): re-extracted, with new events, whose tenant,
+    mailbox, campaign, step or lead changed, or whose send or signal time passed the as-of. A pre-hook
+    retires their rows first, so a message that stopped counting disappears; the run appends the
+    ones that count. A build at an earlier as-of than the state rebuilds from scratch.
 -#}
+-- depends_on: {{ ref('stg_oltp__tenants') }}
+-- depends_on: {{ ref('stg_oltp__email_accounts') }}
+-- depends_on: {{ ref('stg_oltp__campaigns') }}
+-- depends_on: {{ ref('stg_oltp__campaign_sequence_steps') }}
+-- depends_on: {{ ref('stg_oltp__leads') }}
+{%- set affected = outcome_affected_messages() %}
+
 with
 
 messages as (
     select * from {{ ref('int_messages_classified') }}
     where quarantine_reason is null
+    {%- if affected is not none %}
+        and message_id in ({{ affected }})
+    {%- endif %}
 ),
 
 event_summary as (
@@ -41,6 +68,7 @@ signals as (
     -- a signal counts once an event showing it is dated at or before the as-of
     select
         message_id,
+        last_extracted_at,
         {%- for column in event_signal_columns() %}
             coalesce({{ column }} <= {{ as_of() }}, false)
                 as has_{{ column | replace('first_', '') | replace('_at', '') }}
@@ -62,14 +90,18 @@ final as (
         periods.billing_id,
         periods.period_start,
         periods.period_end,
-        periods.window_end_at,
         coalesce(signals.has_delivery_evidence, false) as is_delivered,
         coalesce(signals.has_bounce and not signals.has_delivery_evidence, false) as is_bounced,
         coalesce(signals.has_tracked_open, false) as is_opened_tracked,
         coalesce(signals.has_tracked_click, false) as is_clicked_tracked,
         coalesce(signals.has_reply, false) as is_replied,
         coalesce(signals.has_unsubscribe, false) as is_unsubscribed,
-        coalesce(signals.has_spam_complaint, false) as is_spam_complaint
+        coalesce(signals.has_spam_complaint, false) as is_spam_complaint,
+        case
+            when signals.last_extracted_at > messages.extracted_at then signals.last_extracted_at
+            else messages.extracted_at
+        end as state_extracted_at,
+        {{ as_of() }} as as_of_at
     from indexed_messages as messages
     inner join periods
         on
