@@ -16,27 +16,38 @@
     counts without any delivery evidence; bot-flagged opens and clicks prove delivery but are not
     tracked engagement.
 
-    Incremental (spec 7): a run recomputes only the messages whose outcome can have changed since
-    the previous run (`outcome_affected_messages`): re-extracted, with new events, whose tenant,
-    mailbox, campaign, step or lead changed, or whose send or signal time passed the as-of. A pre-hook
-    retires their rows first, so a message that stopped counting disappears; the run appends the
-    ones that count. A build at an earlier as-of than the state rebuilds from scratch.
+    Incremental (spec 7): a pre-hook retires the rows of the messages whose outcome can have changed
+    since the previous run (`outcome_affected_messages`: re-extracted, with new events, whose tenant,
+    mailbox, campaign, step or lead changed, or whose send or signal time passed the as-of), so a
+    message that stopped counting disappears; the run then appends every counted message the table
+    does not hold, which is those retired that still count and any that newly count. The affected set
+    is computed once, in the pre-hook. A build at an earlier as-of than the state rebuilds from scratch.
 -#}
 -- depends_on: {{ ref('stg_oltp__tenants') }}
 -- depends_on: {{ ref('stg_oltp__email_accounts') }}
 -- depends_on: {{ ref('stg_oltp__campaigns') }}
 -- depends_on: {{ ref('stg_oltp__campaign_sequence_steps') }}
 -- depends_on: {{ ref('stg_oltp__leads') }}
-{%- set affected = outcome_affected_messages() %}
+{%- set keeps_stored_rows = outcome_affected_messages() is not none %}
 
 with
 
-messages as (
-    select * from {{ ref('int_messages_classified') }}
-    where quarantine_reason is null
-    {%- if affected is not none %}
-        and message_id in ({{ affected }})
+stored_outcomes as (
+    -- the rows this run keeps, left by the pre-hook (none on a full or rewinding build)
+    {%- if keeps_stored_rows %}
+        select message_id from {{ this }}
+    {%- else %}
+        select cast(null as {{ dbt.type_string() }}) as message_id
+        where 1 = 0
     {%- endif %}
+),
+
+messages as (
+    select classified.*
+    from {{ ref('int_messages_classified') }} as classified
+    left join stored_outcomes
+        on classified.message_id = stored_outcomes.message_id
+    where classified.quarantine_reason is null and stored_outcomes.message_id is null
 ),
 
 event_summary as (

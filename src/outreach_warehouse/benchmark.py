@@ -227,6 +227,13 @@ def _remove_database(database: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _keep_run_results(artifacts: Path, destination: Path) -> tuple[list[dict[str, Any]], float]:
+    """The last dbt command's per-node timings and busy time; its run_results.json copied to `destination`."""
+    run_results = artifacts / "target" / "run_results.json"
+    shutil.copy(run_results, destination)
+    return node_timings(run_results), busy_seconds(run_results)
+
+
 def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool = False) -> Results:
     """Load, parse, build, floor, one incremental day, for one size; the measurements as a dict."""
     size_dir = workdir / f"messages-{messages}"
@@ -250,9 +257,7 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
 
     build = run_timed(dbt_command("build", artifacts), env, size_dir / "dbt-build.log")
     _progress(messages, "dbt build (full)", build)
-    build_nodes = node_timings(artifacts / "target" / "run_results.json")
-    build_busy = busy_seconds(artifacts / "target" / "run_results.json")
-    shutil.copy(artifacts / "target" / "run_results.json", size_dir / "run_results-full.json")
+    build_nodes, build_busy = _keep_run_results(artifacts, size_dir / "run_results-full.json")
 
     floor = run_timed(
         [sys.executable, "-m", "outreach_warehouse.benchmark", "floor", str(database),
@@ -270,9 +275,7 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     _require_success(increment, "load --increment-day 1")
     incremental = run_timed(dbt_command("build", artifacts), env, size_dir / "dbt-build-incremental.log")
     _progress(messages, "dbt build (incremental)", incremental)
-    incremental_nodes = node_timings(artifacts / "target" / "run_results.json")
-    incremental_busy = busy_seconds(artifacts / "target" / "run_results.json")
-    shutil.copy(artifacts / "target" / "run_results.json", size_dir / "run_results-incremental.json")
+    incremental_nodes, incremental_busy = _keep_run_results(artifacts, size_dir / "run_results-incremental.json")
 
     if not keep_database:
         _remove_database(database)
