@@ -33,11 +33,7 @@ messages as (
 {%- if lower_bound is not none %}
 
     touched_messages as (
-        select message_id from events
-        where extracted_at > {{ lower_bound }}
-        union
-        select message_id from messages
-        where extracted_at > {{ lower_bound }}
+        {{ messages_extracted_since('events', 'messages', lower_bound) | indent(8) }}
     ),
 {%- endif %}
 

@@ -16,38 +16,25 @@
     counts without any delivery evidence; bot-flagged opens and clicks prove delivery but are not
     tracked engagement.
 
-    Incremental (spec 7): a pre-hook retires the rows of the messages whose outcome can have changed
-    since the previous run (`outcome_affected_messages`: re-extracted, with new events, whose tenant,
-    mailbox, campaign, step or lead changed, or whose send or signal time passed the as-of), so a
-    message that stopped counting disappears; the run then appends every counted message the table
-    does not hold, which is those retired that still count and any that newly count. The affected set
-    is computed once, in the pre-hook. A build at an earlier as-of than the state rebuilds from scratch.
+    Incremental (spec 7): a pre-hook deletes the rows of the messages whose outcome can have changed
+    since the previous run (`outcome_recomputed_messages`: re-extracted or reclassified, with new
+    events, whose tenant changed, or whose signal time passed the as-of; and the rows of messages
+    quarantined now), then the run appends the recomputed messages that count. The set is read from
+    the upstream models only, so the model selects exactly what the pre-hook deleted. A build at an
+    earlier as-of than the state rebuilds from scratch.
 -#}
 -- depends_on: {{ ref('stg_oltp__tenants') }}
--- depends_on: {{ ref('stg_oltp__email_accounts') }}
--- depends_on: {{ ref('stg_oltp__campaigns') }}
--- depends_on: {{ ref('stg_oltp__campaign_sequence_steps') }}
--- depends_on: {{ ref('stg_oltp__leads') }}
-{%- set keeps_stored_rows = outcome_affected_messages() is not none %}
+{%- set recomputed = outcome_recomputed_messages() %}
 
 with
 
-stored_outcomes as (
-    -- the rows this run keeps, left by the pre-hook (none on a full or rewinding build)
-    {%- if keeps_stored_rows %}
-        select message_id from {{ this }}
-    {%- else %}
-        select cast(null as {{ dbt.type_string() }}) as message_id
-        where 1 = 0
-    {%- endif %}
-),
-
 messages as (
-    select classified.*
-    from {{ ref('int_messages_classified') }} as classified
-    left join stored_outcomes
-        on classified.message_id = stored_outcomes.message_id
-    where classified.quarantine_reason is null and stored_outcomes.message_id is null
+    select * from {{ ref('int_messages_classified') }}
+    where quarantine_reason is null
+    {%- if recomputed is not none %}
+        -- the pre-hook deleted exactly these: append those that count
+        and message_id in ({{ recomputed }})
+    {%- endif %}
 ),
 
 event_summary as (
@@ -112,7 +99,8 @@ final as (
             when signals.last_extracted_at > messages.extracted_at then signals.last_extracted_at
             else messages.extracted_at
         end as state_extracted_at,
-        {{ as_of() }} as as_of_at
+        {{ as_of() }} as as_of_at,
+        {{ run_started_at_literal() }} as computed_at
     from indexed_messages as messages
     inner join periods
         on

@@ -109,9 +109,14 @@ class Engine:
 
     def mart_rows(self, mart: str, exclude: Iterable[str] = ("updated",)) -> list[tuple[Any, ...]]:
         """Every row of a mart, normalised and sorted, without the excluded columns."""
+        return self.table_rows("analytics", mart, exclude)
+
+    def table_rows(self, schema: str, table: str, exclude: Iterable[str] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a table, normalised and sorted, without the excluded columns."""
         excluded = set(exclude)
-        columns = [name for name in self.columns("analytics", mart) if name not in excluded]
-        rows = self.query(f"select {', '.join(columns)} from analytics.{mart}")
+        columns = [name for name in self.columns(schema, table) if name not in excluded]
+        assert columns, f"{schema}.{table} has no columns: does it exist?"
+        rows = self.query(f"select {', '.join(columns)} from {schema}.{table}")
         normalised = [tuple(normalise_value(value, name) for value, name in zip(row, columns)) for row in rows]
         return sorted(normalised, key=repr)
 

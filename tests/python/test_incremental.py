@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from outreach_warehouse.raw_schema import RAW_TABLES
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 MESSAGES = "20000"
@@ -25,6 +26,20 @@ BASE_AS_OF = "2026-01-01 01:00:00+00"
 def snapshot(engine: Engine, exclude: tuple[str, ...] = ("updated",)) -> dict[str, list[tuple[object, ...]]]:
     rows = {mart: engine.mart_rows(mart, exclude=exclude) for mart in MARTS}
     assert all(rows.values()), "a mart is empty: equality would prove nothing"
+    return rows
+
+
+# The incremental intermediate state, compared too: a mart could hide a wrong row that sums to the same.
+# `as_of_at`, `classified_at` and `computed_at` record which run computed a row: they differ by design.
+INCREMENTAL_STATE = (
+    "int_messages_classified", "int_events_classified", "int_message_event_summary", "int_message_outcomes",
+    "int_quarantine",
+)
+
+
+def state_snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    rows = {table: engine.table_rows("intermediate", table, exclude=("as_of_at", "classified_at", "computed_at")) for table in INCREMENTAL_STATE}
+    assert all(rows.values()), "an intermediate table is empty: equality would prove nothing"
     return rows
 
 
@@ -53,11 +68,13 @@ def test_incremental_days_equal_a_full_refresh(engine: Engine, dbt_project: DbtP
         results = {r["unique_id"]: r for r in dbt_project.run_results()["results"]}
         assert results["model.outreach_warehouse.stg_oltp__email_events"]["status"] == "success"
     incremental = snapshot(engine)
-    summary_rows = engine.scalar("select count(*) from intermediate.int_message_event_summary")
+    incremental_state = state_snapshot(engine)
 
     dbt_project.run(engine, "build", "--full-refresh")
     assert snapshot(engine) == incremental
-    assert engine.scalar("select count(*) from intermediate.int_message_event_summary") == summary_rows
+    full_state = state_snapshot(engine)
+    for table in INCREMENTAL_STATE:
+        assert full_state[table] == incremental_state[table], table
 
 
 def test_the_same_build_twice_changes_nothing_but_updated(engine: Engine, dbt_project: DbtProject) -> None:
@@ -169,3 +186,107 @@ def test_a_late_event_copy_with_an_earlier_extract_wins_as_in_a_full_refresh(
     dbt_project.run(engine, "build", "--full-refresh")
     assert engine.query(staged) == [("replied",)]
     assert snapshot(engine) == incremental
+
+
+# No lookback in the scenario below: a row extracted on an earlier day is then never re-read, so only the
+# incremental models' own invalidation can reclassify it.
+NO_LOOKBACK = {"incremental_lookback_hours": 0}
+LATEST_EXTRACT = "(select max(_extracted_at) from raw_oltp.email_messages)"
+
+
+def copy_raw_row(engine: Engine, table: str, source_id: str, **overrides: str) -> None:
+    """Insert a copy of the latest raw row of `source_id`, columns overridden by SQL expressions."""
+    columns = [name for name, _ in RAW_TABLES[table]]
+    values = ", ".join(overrides.get(name, name) for name in columns)
+    engine.execute(
+        f"insert into raw_oltp.{table} ({', '.join(columns)}) "
+        f"select {values} from raw_oltp.{table} where id = '{source_id}' order by _extracted_at desc limit 1"
+    )
+
+
+def quarantine_reasons(engine: Engine, model: str, key: str, ids: list[str]) -> list[object]:
+    listed = ", ".join(f"'{value}'" for value in ids)
+    rows = engine.query(f"select {key}, quarantine_reason from intermediate.{model} where {key} in ({listed})")
+    by_id = dict(rows)
+    return [by_id.get(value, "absent") for value in ids]
+
+
+def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full_refresh(
+    engine: Engine, dbt_project: DbtProject
+) -> None:
+    """Spec 7 and 8: a message or event can start or stop counting without being extracted again. A
+    missing lead arrives, a future send time and event time pass the as-of, the message of an orphan event
+    arrives, a tenant is deleted, a tenant's sign-up moves (its billing periods with it), a step moves to
+    another campaign. Built day by day without lookback, the state must equal a full refresh."""
+    load_base(engine)
+    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    counted = engine.query(
+        "select message_id, tenant_id, step_id, sent_at from intermediate.int_message_outcomes "
+        "where message_type = 'campaign' order by message_id"
+    )
+    message_id, message_tenant = counted[0][0], counted[0][1]
+    other_tenants = sorted({row[1] for row in counted if row[1] != message_tenant})
+    deleted_tenant, moved_tenant, step_tenant = other_tenants[:3]
+
+    # Day 1: rows that arrive quarantined.
+    load_increment(engine, 1)
+    copy_raw_row(engine, "email_messages", message_id, id="'late-lead-message'", lead_id="'late-lead'",
+                 _extracted_at=LATEST_EXTRACT)
+    copy_raw_row(engine, "email_messages", message_id, id="'future-message'", _extracted_at=LATEST_EXTRACT,
+                 sent_at=f"{LATEST_EXTRACT} + interval '1 hour'")
+    orphan_event = f"(select sent_at from raw_oltp.email_messages where id = '{message_id}' limit 1)"
+    event_columns = "id, message_id, event_type, occurred_at, bounce_type, is_bot, payload, received_at, _extracted_at"
+    for event_id, event_message, event_type, occurred_at in [
+        ("future-message-delivered", "future-message", "delivered", f"{LATEST_EXTRACT} + interval '2 hours'"),
+        ("future-reply", message_id, "replied", f"{LATEST_EXTRACT} + interval '1 hour'"),
+        ("orphan-delivered", "late-message", "delivered", f"{orphan_event} + interval '1 hour'"),
+    ]:
+        engine.execute(
+            f"insert into raw_oltp.email_events ({event_columns}) select '{event_id}', '{event_message}', "
+            f"'{event_type}', {occurred_at}, null, false, '{{}}', {LATEST_EXTRACT}, {LATEST_EXTRACT}"
+        )
+    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    assert quarantine_reasons(engine, "int_messages_classified", "message_id", ["late-lead-message", "future-message"]) \
+        == ["missing_lead", "future_sent_at"]
+    assert quarantine_reasons(
+        engine, "int_events_classified", "event_id", ["future-message-delivered", "future-reply", "orphan-delivered"]
+    ) == ["message_quarantined", "future_occurred_at", "unknown_message"]
+
+    # Day 2: what they waited for arrives, and entities change under counted messages.
+    load_increment(engine, 2)
+    lead_id = engine.scalar(f"select lead_id from intermediate.int_message_outcomes where message_id = '{message_id}'")
+    copy_raw_row(engine, "leads", lead_id, id="'late-lead'", _extracted_at=LATEST_EXTRACT)
+    copy_raw_row(engine, "email_messages", message_id, id="'late-message'", _extracted_at=LATEST_EXTRACT)
+    sends = sorted(row[3] for row in counted if row[1] == deleted_tenant)
+    deleted_at = sends[-2].isoformat()  # its last send, and its sends of the increments, come after it
+    copy_raw_row(engine, "tenants", deleted_tenant, deleted=f"cast('{deleted_at}' as timestamptz)",
+                 updated=LATEST_EXTRACT, _extracted_at=LATEST_EXTRACT)
+    copy_raw_row(engine, "tenants", moved_tenant, created="created - interval '10 days'",
+                 updated=LATEST_EXTRACT, _extracted_at=LATEST_EXTRACT)
+    moved_step = next(row[2] for row in counted if row[1] == step_tenant)
+    other_campaign = engine.scalar(
+        "select min(id) from raw_oltp.campaigns where id <> "
+        f"(select campaign_id from raw_oltp.campaign_sequence_steps where id = '{moved_step}' limit 1)"
+    )
+    copy_raw_row(engine, "campaign_sequence_steps", moved_step, campaign_id=f"'{other_campaign}'",
+                 updated=LATEST_EXTRACT, _extracted_at=LATEST_EXTRACT)
+    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+
+    assert quarantine_reasons(
+        engine, "int_messages_classified", "message_id", ["late-lead-message", "future-message", "late-message"]
+    ) == [None, None, None]
+    assert quarantine_reasons(
+        engine, "int_events_classified", "event_id", ["future-message-delivered", "future-reply", "orphan-delivered"]
+    ) == [None, None, None]
+    reasons = dict(engine.query(
+        "select quarantine_reason, count(*) from intermediate.int_messages_classified "
+        f"where tenant_id = '{deleted_tenant}' or step_id = '{moved_step}' group by quarantine_reason"
+    ))
+    assert reasons.get("after_tenant_deleted", 0) > 0 and reasons.get("step_of_another_campaign", 0) > 0, reasons
+    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
+
+    dbt_project.run(engine, "build", "--full-refresh", vars=NO_LOOKBACK)
+    assert snapshot(engine) == incremental
+    full_state = state_snapshot(engine)
+    for table in INCREMENTAL_STATE:
+        assert full_state[table] == incremental_state[table], table
