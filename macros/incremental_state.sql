@@ -8,8 +8,9 @@
 
     `is_rewinding(column)`: {{ this }} holds rows extracted (or, for `as_of_at`, computed) after the
     as-of (a build at an earlier as-of, for time travel or a backfill); `incremental_lower_bound`
-    checks `rewind_column` when the state records its as-of apart from its extract times. The state is then rebuilt from scratch:
-    `rewind_incremental_state` (a pre-hook) empties it and the model selects everything.
+    checks `rewind_column` when the state records its as-of apart from its extract times. The state
+    is then rebuilt from scratch: `rewind_incremental_state` (a pre-hook) empties it and the model
+    selects everything.
 -#}
 {% macro is_rewinding(column='extracted_at') -%}
     {%- if not execute or this is none or not is_incremental() -%}

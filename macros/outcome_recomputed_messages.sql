@@ -8,8 +8,8 @@
     lookback, it was re-extracted, its summary changed or its tenant got a new version; when one of
     its signal times lies between the previous run's as-of and this one; or when it was reclassified
     by a run later than the one that computed the state (a message that newly counts: an entity
-    arrived, its send time passed the as-of; a run killed between the two models included). This query never reads {{ this }}: the model selects the same set after the
-    pre-hook has deleted it.
+    arrived, its send time passed the as-of; a run killed between the two models included). This
+    query never reads {{ this }}: the model selects the same set after the pre-hook has deleted it.
 -#}
 {% macro outcome_recomputed_messages() -%}
     {%- if not execute or this is none or not is_incremental() or is_rewinding('as_of_at') -%}
@@ -23,11 +23,18 @@
     {%- set previous_as_of = timestamp_literal(utc_iso_string(previous[0])) -%}
     {%- set previous_run = timestamp_literal(utc_iso_string(previous[1])) -%}
     {%- set query -%}
-        select classified.message_id
-        from {{ ref('int_messages_classified') }} as classified
+        select message_id
+        from {{ ref('int_messages_classified') }}
         where
-            classified.message_id is not null
-            and (classified.extracted_at > {{ lower_bound }} or classified.classified_at > {{ previous_run }})
+            message_id is not null
+            and (
+                extracted_at > {{ lower_bound }}
+                or classified_at > {{ previous_run }}
+                or tenant_id in (
+                    select tenant_id from {{ ref('stg_oltp__tenants') }}
+                    where extracted_at > {{ lower_bound }}
+                )
+            )
         union
         select summary.message_id
         from {{ ref('int_message_event_summary') }} as summary
@@ -36,12 +43,7 @@
             {%- for column in event_signal_columns() %}
                 or (summary.{{ column }} > {{ previous_as_of }} and summary.{{ column }} <= {{ as_of() }})
             {%- endfor %}
-        union
-        select classified.message_id
-        from {{ ref('int_messages_classified') }} as classified
-        inner join {{ ref('stg_oltp__tenants') }} as changed
-            on classified.tenant_id = changed.tenant_id
-        where classified.message_id is not null and changed.extracted_at > {{ lower_bound }}
+
     {%- endset -%}
     {{ return(query) }}
 {%- endmacro %}

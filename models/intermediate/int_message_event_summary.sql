@@ -18,6 +18,8 @@
 -#}
 {%- set lower_bound = incremental_lower_bound('last_extracted_at') %}
 
+{#- The touched set reads the relations, not the CTEs: DuckDB materialises a CTE read twice. #}
+
 with
 
 events as (
@@ -33,7 +35,9 @@ messages as (
 {%- if lower_bound is not none %}
 
     touched_messages as (
-        {{ messages_extracted_since('events', 'messages', lower_bound) | indent(8) }}
+        {{ messages_extracted_since(
+            ref('stg_oltp__email_events'), ref('stg_oltp__email_messages'), lower_bound
+        ) | indent(8) }}
     ),
 {%- endif %}
 

@@ -48,9 +48,6 @@ leads as (
         select message_id from {{ ref('stg_oltp__email_messages') }}
         where message_id is not null and extracted_at > {{ lower_bound }}
         union
-        select message_id from {{ this }}
-        where quarantine_reason is not null
-        union
         select stored.message_id
         from {{ this }} as stored
         left join {{ ref('stg_oltp__tenants') }} as changed_tenants
@@ -62,13 +59,11 @@ leads as (
                 stored.step_id = changed_steps.step_id
                 and changed_steps.extracted_at > {{ lower_bound }}
         where
-            stored.quarantine_reason is null
-            and (
-                (changed_tenants.tenant_id is not null and changed_tenants.created_at is null)
-                or stored.sent_at < changed_tenants.created_at
-                or stored.sent_at > changed_tenants.deleted_at
-                or (stored.message_type = 'campaign' and changed_steps.campaign_id <> stored.campaign_id)
-            )
+            stored.quarantine_reason is not null
+            or (changed_tenants.tenant_id is not null and changed_tenants.created_at is null)
+            or stored.sent_at < changed_tenants.created_at
+            or stored.sent_at > changed_tenants.deleted_at
+            or (stored.message_type = 'campaign' and changed_steps.campaign_id <> stored.campaign_id)
     ),
 {%- endif %}
 
