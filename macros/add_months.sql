@@ -1,5 +1,5 @@
 {#-
-    Month arithmetic in UTC (spec 5): `ts` plus `months` whole months, the day clamped to the end of
+    Month arithmetic in UTC (see the billing period rules): `ts` plus `months` whole months, the day clamped to the end of
     the target month (Jan 31 + 1 month = Feb 28/29). Always computed from the anchor, never chained.
     Engines add months to a wall-clock timestamp, so the timestamp is taken to UTC wall-clock time
     first: the result never depends on the session's time zone.
@@ -45,7 +45,7 @@
 {%- endmacro %}
 
 {#-
-    The index k of the billing period holding `ts` (spec 5): anchor + k months <= ts < anchor + k + 1
+    The index k of the billing period holding `ts` (see the billing period rules): anchor + k months <= ts < anchor + k + 1
     months. The calendar month difference d puts anchor + d months in the month of `ts`; when that
     boundary is still ahead of `ts`, the period is the one before. Joining on (tenant, k) is an
     equi-join, where a range join on the period bounds would compare each message with every period

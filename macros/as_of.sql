@@ -70,3 +70,8 @@
 {% macro timestamp_literal(value) -%}
     cast('{{ value }}' as {{ type_timestamp_tz() }})
 {%- endmacro %}
+
+{#- run-operation for schedulers: prints the as-of a build would resolve now (the job pins it). -#}
+{% macro print_as_of() -%}
+    {%- do print('as_of: ' ~ as_of_value()) -%}
+{%- endmacro %}

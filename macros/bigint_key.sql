@@ -1,5 +1,5 @@
 {#-
-    The deterministic bigint `id` of every mart row (spec 4): the signed 64-bit integer (two's
+    The deterministic bigint `id` of every mart row (see the mart rules): the signed 64-bit integer (two's
     complement) whose bits are the first 16 hex digits of md5 of the natural key parts joined with
     '|'. Pass text expressions for ids and `epoch_seconds(...)` for timestamps. Identical on every
     engine, stable across runs.

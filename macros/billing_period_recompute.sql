@@ -31,13 +31,20 @@
     {{ return(run_query(query).columns[0].values()[0] == 0) }}
 {%- endmacro %}
 
-{#- SQL: `billing_column` is a period this model recomputes (the kinds of change of its config). -#}
+{#-
+    SQL: `billing_column` is a period this model recomputes (the kinds of change in its config), or
+    `true` when the model recomputes every period.
+-#}
 {% macro in_touched_periods(billing_column='billing_id') -%}
-    {{ billing_column }} in (
-        select touched.billing_id
-        from {{ ref('int_touched_periods') }} as touched
-        where touched.change_kind in ('{{ config.get("meta")["recomputed_for"] | join("', '") }}')
-    )
+    {%- if recomputes_touched_periods_only() -%}
+        {{ billing_column }} in (
+            select touched.billing_id
+            from {{ ref('int_touched_periods') }} as touched
+            where touched.change_kind in ('{{ config.get("meta")["recomputed_for"] | join("', '") }}')
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}
 
 {#-
@@ -48,9 +55,7 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
     delete from {{ target }}
-    {%- if recomputes_touched_periods_only() %}
-    where billing_id is null or {{ in_touched_periods() }}
-    {%- endif %};
+    where billing_id is null or {{ in_touched_periods() }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

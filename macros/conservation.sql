@@ -1,5 +1,5 @@
 {#-
-    The conservation balance of one raw table (spec 8), as the rows of a failing test: every raw row
+    The conservation balance of one raw table (see the bad-input rules), as the rows of a failing test: every raw row
     extracted up to the as-of is counted (`counted_rows_sql`, a query returning one `counted_rows`),
     quarantined (`int_quarantine` rows of `table` that count nowhere), or a duplicate copy of an id
     already seen. Returns the balance when it does not hold.

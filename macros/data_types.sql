@@ -1,4 +1,4 @@
-{#- Column types of the marts' contracts that differ between engines (spec 4). -#}
+{#- Column types of the marts' contracts that differ between engines (see the mart rules). -#}
 
 {%- macro type_timestamp_tz() -%}
     {{ return(adapter.dispatch('type_timestamp_tz', 'outreach_warehouse')()) }}

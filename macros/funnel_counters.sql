@@ -1,5 +1,5 @@
 {#-
-    The eight message counters of the funnel (spec 4), summed from the per-message flags of
+    The eight message counters of the funnel (see the mart rules), summed from the per-message flags of
     `int_message_outcomes`: every counter counts messages, never events.
 -#}
 {% macro funnel_counter_names() -%}
@@ -19,11 +19,4 @@
 
 {% macro count_flag(flag) -%}
     cast(sum(case when {{ flag }} then 1 else 0 end) as integer)
-{%- endmacro %}
-
-{#- The counters of a pre-aggregated relation, in the marts' column order. -#}
-{% macro funnel_columns(relation) -%}
-    {%- for name in funnel_counter_names() %}
-    {{ relation }}.{{ name }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
 {%- endmacro %}

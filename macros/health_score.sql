@@ -1,5 +1,5 @@
 {#-
-    Mailbox health (spec 4): 100 - least(50, 10 * bounce_pct) - least(50, 100 * spam_pct), where
+    Mailbox health (see the mart rules): 100 - least(50, 10 * bounce_pct) - least(50, 100 * spam_pct), where
     bounce_pct = 100 * bounced / sent and spam_pct = 100 * spam_complaints / delivered, a term with a
     zero denominator being 0. Computed exactly, as one integer fraction N / D with D = sent * delivered,
     and rounded half away from zero (the score is never negative, so floor((2N + D) / 2D)); no floating

@@ -1,5 +1,5 @@
 {#-
-    Incremental state that never runs ahead of the as-of (spec 6, 7).
+    Incremental state that never runs ahead of the as-of (see the time rules and the incremental design).
 
     `incremental_lower_bound(column)`: the extract time from which an incremental staging run
     reprocesses rows: the last completed run's as-of (the run log) minus

@@ -1,5 +1,5 @@
 {#-
-    Keeps one row per key from `relation` (spec 6): the latest `_extracted_at`, then the latest
+    Keeps one row per key from `relation` (see the time rules): the latest `_extracted_at`, then the latest
     `updated`, then the remaining `tie_breakers`, so the choice is total and engine independent.
     Rows whose key is null are not versions of anything: they pass through untouched, so that the
     quarantine can see them.
@@ -21,7 +21,7 @@
 
 {#-
     The latest version, at the as-of, of every row of a raw entity table with a non-null key: rows
-    extracted after the as-of are ignored (spec 6).
+    extracted after the as-of are ignored (see the time rules).
 -#}
 {% macro latest_source_versions(table, key='id', order_by='_extracted_at desc nulls last, updated desc nulls last', tie_breakers=[]) -%}
     select ranked.*

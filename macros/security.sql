@@ -1,5 +1,5 @@
 {#-
-    Access on Postgres (spec 9): the marts are readable by a reporting role, admin_audit_log only by
+    Access on Postgres (see the access rules): the marts are readable by a reporting role, admin_audit_log only by
     a compliance role (dbt grants, configured in dbt_project.yml), and tenant-facing readers see only
     their own tenant's rows through row-level security keyed by the session setting `app.tenant_id`.
     The roles are created when missing (var `create_access_roles`), so that grants never fail on a

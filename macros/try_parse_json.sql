@@ -1,5 +1,5 @@
 {#-
-    JSON text as the engine's JSON type, or null when the text is not valid JSON (spec 4): a bad
+    JSON text as the engine's JSON type, or null when the text is not valid JSON (see the mart rules): a bad
     document never fails the build. Postgres 15 has no safe cast, so `create_json_helpers` (an
     on-run-start hook) installs a small function that catches the parse error.
 -#}

@@ -1,5 +1,5 @@
 {#-
-    The OLTP vocabularies (spec 3), defined once: staging tests, marts and quarantine all read them.
+    The OLTP vocabularies (see the source rules), defined once: staging tests, marts and quarantine all read them.
 -#}
 {% macro vocabulary(name) -%}
     {%- set vocabularies = {
@@ -24,7 +24,7 @@
     {{ return(vocabularies[name]) }}
 {%- endmacro %}
 
-{#- `column` when its (normalised) value belongs to the vocabulary, else null (spec 8). -#}
+{#- `column` when its (normalised) value belongs to the vocabulary, else null (see the bad-input rules). -#}
 {% macro vocabulary_value(column, name) -%}
     case when {{ column }} in ({{ vocabulary_list(name) }}) then {{ column }} end
 {%- endmacro %}

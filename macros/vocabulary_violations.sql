@@ -1,5 +1,5 @@
 {#-
-    Quarantine rows for an entity column whose normalised value is outside its vocabulary (spec 8):
+    Quarantine rows for an entity column whose normalised value is outside its vocabulary (see the bad-input rules):
     the row is kept (the value shows as null downstream) and the value is reported.
 -#}
 {% macro vocabulary_violations(relation, source_table, id_expression, column, vocabulary_name) -%}

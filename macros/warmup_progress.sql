@@ -1,5 +1,5 @@
 {#-
-    Warmup progress in percent (spec 4): 0 while pending, 100 once completed, else the whole days
+    Warmup progress in percent (see the mart rules): 0 while pending, 100 once completed, else the whole days
     (24 hours elapsed) from the warmup start to the window end over the planned days, floored and
     capped at 100; 0 when the start is unknown, the plan is not positive, or the window ends before
     the start.

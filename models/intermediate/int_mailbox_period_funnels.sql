@@ -8,22 +8,17 @@
     Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    {%- if touched_only %}
-        where {{ in_touched_periods() }}
-    {%- endif %}
+    where {{ in_touched_periods() }}
 ),
 
 scored as (
     select * from {{ ref('int_mailbox_periods_scored') }}
-    {%- if touched_only %}
-        where {{ in_touched_periods() }}
-    {%- endif %}
+    where {{ in_touched_periods() }}
 ),
 
 mailboxes as (

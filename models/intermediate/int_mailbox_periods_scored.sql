@@ -1,7 +1,7 @@
 {{ config(**recomputed_by_billing_period(['messages', 'window'])) }}
 {#-
     One row per mailbox and billing period in which it sent anything, with the window metrics of
-    the mailbox marts (spec 4): the window ends at least(period_end, as-of) and is half-open,
+    the mailbox marts (see the mart rules): the window ends at least(period_end, as-of) and is half-open,
     [end - w, end). `current_volume` counts the mailbox's counted messages of any type in the last
     24 hours of the window; `health_score` scores the last 30 days.
 
@@ -9,7 +9,6 @@
     back into the periods before it, and the window end moves with the as-of).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
@@ -37,9 +36,7 @@ mailbox_periods as (
             mailbox_id,
             billing_id
         from {{ ref('int_message_outcomes') }}
-        {%- if touched_only %}
-            where {{ in_touched_periods() }}
-        {%- endif %}
+        where {{ in_touched_periods() }}
     ) as sending
     inner join periods
         on sending.billing_id = periods.billing_id

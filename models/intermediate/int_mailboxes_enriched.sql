@@ -1,5 +1,5 @@
 {#-
-    One row per staged mailbox with its company (the company of its sending domain, spec 4) and its
+    One row per staged mailbox with its company (the company of its sending domain, see the mart rules) and its
     current warmup status, null when outside the vocabulary.
 -#}
 with

@@ -10,26 +10,17 @@
     Incremental: recomputed by billing period (`messages` changes).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 messages as (
     select * from {{ ref('int_messages_classified') }}
-    where
-        quarantine_reason is null
-        {%- if touched_only %}
-            and {{ in_touched_periods() }}
-        {%- endif %}
+    where quarantine_reason is null and {{ in_touched_periods() }}
 ),
 
 events as (
     select * from {{ ref('int_events_classified') }}
-    where
-        quarantine_reason is null
-        {%- if touched_only %}
-            and {{ in_touched_periods() }}
-        {%- endif %}
+    where quarantine_reason is null and {{ in_touched_periods() }}
 ),
 
 periods as (
@@ -39,8 +30,10 @@ periods as (
 event_evidence as (
     select
         message_id,
-        {{ dbt.bool_or("event_type in ('delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'spam_complaint')") }}
-            as has_delivery_evidence,
+        -- engagement proves delivery
+        {{ dbt.bool_or(
+            "event_type in ('delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'spam_complaint')"
+        ) }} as has_delivery_evidence,
         {{ dbt.bool_or("event_type = 'bounced'") }} as has_bounce,
         {{ dbt.bool_or("event_type = 'opened' and not is_bot") }} as has_tracked_open,
         {{ dbt.bool_or("event_type = 'clicked' and not is_bot") }} as has_tracked_click,

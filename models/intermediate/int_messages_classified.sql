@@ -9,7 +9,6 @@
     reclassified on every run.
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
@@ -43,9 +42,7 @@ placed_messages as (
 
 recomputed_messages as (
     select * from placed_messages
-    {%- if touched_only %}
-        where billing_id is null or {{ in_touched_periods() }}
-    {%- endif %}
+    where billing_id is null or {{ in_touched_periods() }}
 ),
 
 classified as (

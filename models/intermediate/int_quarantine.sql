@@ -1,5 +1,5 @@
 {#-
-    Everything the build set aside, with a reason (spec 8): one row per excluded message or event
+    Everything the build set aside, with a reason (see the bad-input rules): one row per excluded message or event
     (`is_row_kept` false: it counts nowhere), and one per flagged value of a row that is kept
     (`is_row_kept` true: out-of-vocabulary statuses shown as null, malformed JSON shown as null,
     malformed event payloads). Nothing disappears silently: conservation tests balance the raw

@@ -26,10 +26,11 @@
     - window: the period's window end moved with the as-of, or a period with changed messages lies
       within the mailbox health window before it.
 -#}
--- depends_on: {{ ref('int_billing_periods') }}, {{ ref('stg_oltp__email_messages') }}, {{ ref('stg_oltp__email_events') }}
--- depends_on: {{ ref('stg_oltp__tenants') }}, {{ ref('stg_oltp__email_accounts') }}, {{ ref('stg_oltp__domains') }}
--- depends_on: {{ ref('stg_oltp__campaigns') }}, {{ ref('stg_oltp__campaign_sequence_steps') }}, {{ ref('stg_oltp__leads') }}
--- depends_on: {{ ref('stg_oltp__campaign_leads') }}
+-- depends_on: {{ ref('int_billing_periods') }}, {{ ref('stg_oltp__tenants') }}
+-- depends_on: {{ ref('stg_oltp__email_messages') }}, {{ ref('stg_oltp__email_events') }}
+-- depends_on: {{ ref('stg_oltp__email_accounts') }}, {{ ref('stg_oltp__domains') }}
+-- depends_on: {{ ref('stg_oltp__campaigns') }}, {{ ref('stg_oltp__campaign_sequence_steps') }}
+-- depends_on: {{ ref('stg_oltp__leads') }}, {{ ref('stg_oltp__campaign_leads') }}
 {%- set previous = previous_completed_run() if is_incremental() else none %}
 {%- set stored = {} %}
 {%- for model_name in ['int_messages_classified', 'int_events_classified', 'billing_analytics', 'campaign_analytics'] %}
@@ -43,13 +44,13 @@ with
 
 {%- if previous is none %}
 
-touched as (
-    select
-        cast(null as {{ dbt.type_string() }}) as tenant_id,
-        cast(null as {{ dbt.type_bigint() }}) as billing_id,
-        'messages' as change_kind,
-        'every_period' as reason
-),
+    touched as (
+        select
+            cast(null as {{ dbt.type_string() }}) as tenant_id,
+            cast(null as {{ dbt.type_bigint() }}) as billing_id,
+            'messages' as change_kind,
+            'every_period' as reason
+    ),
 
 {%- else %}
     {%- set since = previous['changes_since'] %}

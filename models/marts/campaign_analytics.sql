@@ -13,17 +13,12 @@
     Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where
-        message_type = 'campaign'
-        {%- if touched_only %}
-            and {{ in_touched_periods() }}
-        {%- endif %}
+    where message_type = 'campaign' and {{ in_touched_periods() }}
 ),
 
 campaigns as (
@@ -57,14 +52,10 @@ completions as (
     select
         campaign_id,
         billing_id,
-        min(period_start) as period_start,
-        cast(count(*) as integer) as completed_leads
+        cast(count(*) as integer) as completed_leads,
+        min(period_start) as period_start
     from completion_periods
-    where
-        billing_id is not null
-        {%- if touched_only %}
-            and {{ in_touched_periods() }}
-        {%- endif %}
+    where billing_id is not null and {{ in_touched_periods() }}
     group by campaign_id, billing_id
 ),
 

@@ -13,26 +13,17 @@
     Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 mailbox_funnels as (
     select * from {{ ref('int_mailbox_period_funnels') }}
-    where
-        {%- if touched_only %}
-            {{ in_touched_periods() }} and
-        {%- endif %}
-        message_type = 'campaign'
+    where message_type = 'campaign' and {{ in_touched_periods() }}
 ),
 
 campaign_messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where
-        message_type = 'campaign'
-        {%- if touched_only %}
-            and {{ in_touched_periods() }}
-        {%- endif %}
+    where message_type = 'campaign' and {{ in_touched_periods() }}
 ),
 
 campaigns as (

@@ -12,17 +12,12 @@
     Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where
-        message_type = 'campaign'
-        {%- if touched_only %}
-            and {{ in_touched_periods() }}
-        {%- endif %}
+    where message_type = 'campaign' and {{ in_touched_periods() }}
 ),
 
 campaigns as (

@@ -13,17 +13,12 @@
     Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
 -#}
 -- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 mailbox_funnels as (
     select * from {{ ref('int_mailbox_period_funnels') }}
-    where
-        {%- if touched_only %}
-            {{ in_touched_periods() }} and
-        {%- endif %}
-        message_type = 'warmup'
+    where message_type = 'warmup' and {{ in_touched_periods() }}
 ),
 
 final as (
@@ -31,14 +26,14 @@ final as (
         {{ bigint_key(['mailbox_id', epoch_seconds('period_start')]) }} as id,
         mailbox_id,
         company_id,
-        mailbox_funnels.sent,
-        mailbox_funnels.delivered,
-        mailbox_funnels.opened_tracked,
-        mailbox_funnels.clicked_tracked,
-        mailbox_funnels.replied,
-        mailbox_funnels.bounced,
-        mailbox_funnels.unsubscribed,
-        mailbox_funnels.spam_complaints,
+        sent,
+        delivered,
+        opened_tracked,
+        clicked_tracked,
+        replied,
+        bounced,
+        unsubscribed,
+        spam_complaints,
         health_score,
         {{ warmup_progress('warmup_status', 'warmup_started_at', 'warmup_planned_days', 'window_end_at') }}
             as progress_percentage,

@@ -16,7 +16,9 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
+
+import yaml
 
 EXIT_OK = 0
 EXIT_BUILD_FAILED = 1
@@ -40,6 +42,27 @@ def _dbt(args: Sequence[str], project_dir: Path, target_path: Path, log: Path) -
         handle.flush()
         result = subprocess.run(command, cwd=project_dir, stdout=handle, stderr=subprocess.STDOUT, check=False)
     return result.returncode
+
+
+def _pinned_as_of(project_dir: Path, target_path: Path, log: Path, extra_args: Sequence[str]) -> list[str] | None:
+    """`extra_args` with the run's as-of fixed in its `--vars`: the one given, else the latest extract now."""
+    args = list(extra_args)
+    given: dict[str, Any] = {}
+    if "--vars" in args:
+        index = args.index("--vars")
+        given = yaml.safe_load(args[index + 1]) or {}
+        del args[index:index + 2]
+    if not given.get("as_of"):
+        command = [str(Path(sys.executable).with_name("dbt")), "--quiet", "run-operation", "print_as_of", *args,
+                   "--target-path", str(target_path)]
+        result = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False)
+        with log.open("a") as handle:
+            handle.write(f"\n$ {' '.join(command)}\n{result.stdout}{result.stderr}")
+        printed = [line for line in result.stdout.splitlines() if line.startswith("as_of: ")]
+        if result.returncode != 0 or not printed:
+            return None
+        given["as_of"] = printed[-1].removeprefix("as_of: ").strip()
+    return [*args, "--vars", json.dumps(given)]
 
 
 def _keep_artifacts(target_path: Path, destination: Path) -> None:
@@ -75,14 +98,18 @@ def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", ex
     if freshness == "error":
         return _finish(run_dir, EXIT_STALE_SOURCES, "a source is staler than its error threshold; nothing built")
 
-    build = _dbt(["build", "--selector", selector, *extra_args], project_dir, target_path, log)
+    # One as-of for the build and its retry, even if an extract lands in between (dbt retry reuses the vars).
+    as_of_args = _pinned_as_of(project_dir, target_path, log, extra_args)
+    if as_of_args is None:
+        return _finish(run_dir, EXIT_DBT_ERROR, f"the as-of could not be resolved (see {log})")
+    build = _dbt(["build", "--selector", selector, *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "2-build")
     if build == 0:
         return _finish(run_dir, EXIT_OK, f"build passed (freshness: {freshness})")
     if build != 1 or not (target_path / "run_results.json").exists():
         return _finish(run_dir, EXIT_DBT_ERROR, f"dbt build could not run (exit {build}; see {log})")
 
-    retry = _dbt(["retry", *extra_args], project_dir, target_path, log)
+    retry = _dbt(["retry", *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "3-retry")
     if retry == 0:
         return _finish(run_dir, EXIT_OK, "build passed on retry")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_a_build_killed_while_building_marts_recovers_on_the_next_run(
     load_base(engine)
     dbt_project.run(engine, "build")
     load_increment(engine, 1)
-    killed_at = kill_build_when_marts_start(engine, dbt_project)
+    killed_at, _ = watch_build(engine, dbt_project, starts=is_mart, on_start=kill)
     assert killed_at.startswith("model.outreach_warehouse."), killed_at
     dbt_project.run(engine, "build")
     recovered = snapshot(engine)
@@ -101,8 +102,59 @@ def test_a_build_killed_while_building_marts_recovers_on_the_next_run(
     assert recovered == snapshot(engine)
 
 
-def kill_build_when_marts_start(engine: Engine, dbt_project: DbtProject) -> str:
-    """Start `dbt build`, SIGKILL it as soon as a mart starts building; returns the node it was on."""
+def test_a_build_killed_between_the_touched_periods_and_the_marts_is_finished_by_the_next_run(
+    engine: Engine, dbt_project: DbtProject
+) -> None:
+    """The periods a killed run found stay in int_touched_periods until a run completes: the next run,
+    with a day of its own on top, recomputes them too, and the warehouse equals a full refresh."""
+    load_base(engine)
+    dbt_project.run(engine, "build")
+    load_increment(engine, 1)
+    killed_at, _ = watch_build(
+        engine, dbt_project, starts=lambda node: node.get("unique_id", "").endswith(".int_events_classified"), on_start=kill
+    )
+    assert killed_at.endswith(".int_events_classified"), killed_at
+    killed_run = engine.query(
+        "select invocation_id, run_started_at from intermediate.warehouse_runs "
+        "where run_started_at = (select max(run_started_at) from intermediate.warehouse_runs)"
+    )[0]
+    assert engine.scalar(
+        f"select count(*) from intermediate.warehouse_runs where invocation_id = '{killed_run[0]}' and completed_at is null"
+    ) == 1
+    pending = engine.scalar(
+        "select count(*) from intermediate.int_touched_periods where recorded_at = "
+        "(select max(recorded_at) from intermediate.int_touched_periods)"
+    )
+    assert pending > 0, "the killed run recorded no touched periods"
+
+    load_increment(engine, 2)
+    dbt_project.run(engine, "build")
+    assert engine.scalar("select count(*) from intermediate.warehouse_runs where completed_at is not null") == 2
+    recovered, recovered_state = snapshot(engine), state_snapshot(engine)
+    dbt_project.run(engine, "build", "--full-refresh")
+    assert snapshot(engine) == recovered
+    full_state = state_snapshot(engine)
+    for table in INCREMENTAL_STATE:
+        assert full_state[table] == recovered_state[table], table
+
+
+def is_mart(node: dict[str, Any]) -> bool:
+    return node.get("resource_type") == "model" and node.get("node_path", "").startswith("marts/")
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    time.sleep(0.5)  # let the node's statement reach the engine, then pull the plug
+    os.kill(process.pid, signal.SIGKILL)
+
+
+def watch_build(
+    engine: Engine,
+    dbt_project: DbtProject,
+    starts: Callable[[dict[str, Any]], bool],
+    on_start: Callable[[subprocess.Popen[str]], None],
+) -> tuple[str, int]:
+    """Run `dbt build`; when the first node for which `starts(node_info)` holds starts, call `on_start` with
+    the process (kill it, or change the raw data under it). Returns that node's id and the exit code."""
     command = [
         str(Path(sys.executable).with_name("dbt")), "build", "--log-format", "json",
         "--target-path", str(dbt_project.artifacts_dir / "target"), "--log-path", str(dbt_project.artifacts_dir / "logs"),
@@ -110,26 +162,132 @@ def kill_build_when_marts_start(engine: Engine, dbt_project: DbtProject) -> str:
     env = {**os.environ, "DBT_PROFILES_DIR": str(dbt_project.project_dir), **engine.env}
     process = subprocess.Popen(command, cwd=dbt_project.project_dir, env=env, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
-    deadline = time.monotonic() + 600
+    seen = ""
+    deadline = time.monotonic() + 900
     try:
         for line in process.stdout:
             node = json.loads(line).get("data", {}).get("node_info", {}) if line.startswith("{") else {}
-            if (
-                node.get("node_status") == "started"
-                and node.get("resource_type") == "model"
-                and node.get("node_path", "").startswith("marts/")
-            ):
-                time.sleep(0.5)  # let the mart's statement reach the engine, then pull the plug
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
-                return str(node.get("unique_id", ""))
+            if not seen and node.get("node_status") == "started" and starts(node):
+                seen = str(node.get("unique_id", ""))
+                on_start(process)
             if time.monotonic() > deadline:
                 break
+        process.wait(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    raise AssertionError("the build ended before any mart started: nothing was interrupted")
+    assert seen, "the build ended before the awaited node started"
+    return seen, process.returncode
+
+
+@pytest.mark.postgres
+def test_one_as_of_holds_for_the_whole_build_while_an_extract_lands(
+    postgres_engine: Engine, dbt_project: DbtProject
+) -> None:
+    """The as-of is resolved once per invocation (on-run-start, into the run log): a message extracted while
+    the build runs is left out by every model and test of that build, then taken by the next one."""
+    engine = postgres_engine
+    load_base(engine)
+    dbt_project.run(engine, "build")
+    load_increment(engine, 1)
+    as_of_before = engine.scalar("select max(_extracted_at) from raw_oltp.email_messages")
+    message_id = engine.scalar("select min(message_id) from intermediate.int_message_outcomes")
+
+    def land_an_extract(process: subprocess.Popen[str]) -> None:
+        copy_raw_row(engine, "email_messages", message_id, id="'landed-mid-build'",
+                     sent_at=f"{LATEST_EXTRACT} + interval '1 hour'",
+                     _extracted_at=f"{LATEST_EXTRACT} + interval '1 day'")
+
+    _, exit_code = watch_build(engine, dbt_project, starts=lambda node: node.get("resource_type") == "model",
+                               on_start=land_an_extract)
+    assert exit_code == 0, "a test saw the landed extract: the build mixed two as-ofs"
+    run_as_of = engine.query(
+        "select as_of_at from intermediate.warehouse_runs where completed_at is not null order by run_started_at desc"
+    )[0][0]
+    assert run_as_of == as_of_before
+    assert engine.query("select distinct as_of_at from intermediate.int_touched_periods") == [(run_as_of,)]
+    landed = "select count(*) from staging.stg_oltp__email_messages where message_id = 'landed-mid-build'"
+    assert engine.scalar(landed) == 0
+
+    dbt_project.run(engine, "build")
+    assert engine.scalar(landed) == 1
+    assert engine.scalar(
+        "select count(*) from intermediate.int_messages_classified where message_id = 'landed-mid-build'"
+    ) == 1
+
+
+def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project: DbtProject) -> None:
+    """Every message of one past billing period is re-extracted with a type outside the vocabulary: the period
+    keeps its billing row (zero usage) and loses every per-message and mart row, as in a full refresh."""
+    # a whole period quarantined on purpose passes the share at which the quarantine test turns to error
+    share = {"quarantine_error_share": 0.5}
+    load_base(engine)
+    dbt_project.run(engine, "build", vars=share)
+    tenant_id, billing_id, period_start, period_end = engine.query(
+        "select periods.tenant_id, periods.billing_id, periods.period_start, periods.period_end "
+        "from intermediate.int_billing_periods as periods "
+        "inner join intermediate.int_message_outcomes as outcomes on periods.billing_id = outcomes.billing_id "
+        "where periods.period_end < (select max(period_start) from intermediate.int_billing_periods) "
+        "group by 1, 2, 3, 4 order by count(*) desc limit 1"
+    )[0]
+    columns = [name for name, _ in RAW_TABLES["email_messages"]]
+    overrides = {"message_type": "'bulk'", "_extracted_at": f"{LATEST_EXTRACT} + interval '1 minute'"}
+    engine.execute(
+        f"insert into raw_oltp.email_messages ({', '.join(columns)}) "
+        f"select {', '.join(overrides.get(name, name) for name in columns)} from raw_oltp.email_messages "
+        f"where tenant_id = '{tenant_id}' and sent_at >= '{period_start.isoformat()}' and sent_at < '{period_end.isoformat()}'"
+    )
+    dbt_project.run(engine, "build", vars=share)
+
+    for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.sequence_step_analytics",
+                  "analytics.mailbox_analytics", "analytics.warmup_analytics"):
+        assert engine.scalar(f"select count(*) from {table} where billing_id = {billing_id}") == 0, table
+    assert engine.scalar(f"select count(*) from analytics.campaign_analytics where billing_id = {billing_id} and sent > 0") == 0
+    assert engine.query(
+        f"select emails_sent, mailboxes_used, campaigns_used, warmups_active from analytics.billing_analytics where id = {billing_id}"
+    ) == [(0, 0, 0, 0)]
+    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
+    dbt_project.run(engine, "build", "--full-refresh", vars=share)
+    assert snapshot(engine) == incremental
+    full_state = state_snapshot(engine)
+    for table in INCREMENTAL_STATE:
+        assert full_state[table] == incremental_state[table], table
+
+
+def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, dbt_project: DbtProject) -> None:
+    """A reply extracted today for a message sent three billing periods ago counts in that old period (send
+    cohort): its outcome and its campaign row change, and the warehouse equals a full refresh."""
+    load_base(engine)
+    dbt_project.run(engine, "build")
+    message_id, campaign_id, billing_id = engine.query(
+        "select outcomes.message_id, outcomes.campaign_id, outcomes.billing_id "
+        "from intermediate.int_message_outcomes as outcomes "
+        "inner join intermediate.int_billing_periods as periods on outcomes.billing_id = periods.billing_id "
+        "where outcomes.message_type = 'campaign' and not outcomes.is_replied and outcomes.is_delivered "
+        "and periods.period_index = (select max(period_index) - 3 from intermediate.int_billing_periods as latest "
+        "where latest.tenant_id = periods.tenant_id) "
+        "order by outcomes.message_id limit 1"
+    )[0]
+    replied = f"select replied from analytics.campaign_analytics where campaign_id = '{campaign_id}' and billing_id = {billing_id}"
+    replied_before = engine.scalar(replied)
+    engine.execute(
+        "insert into raw_oltp.email_events (id, message_id, event_type, occurred_at, bounce_type, is_bot, payload, "
+        f"received_at, _extracted_at) select 'late-reply', id, 'replied', sent_at + interval '1 hour', null, false, "
+        f"'{{}}', {LATEST_EXTRACT}, {LATEST_EXTRACT} + interval '1 minute' "
+        f"from raw_oltp.email_messages where id = '{message_id}' limit 1"
+    )
+    dbt_project.run(engine, "build")
+    assert engine.scalar(
+        f"select is_replied from intermediate.int_message_outcomes where message_id = '{message_id}'"
+    ) is True
+    assert engine.scalar(replied) == replied_before + 1
+    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
+    dbt_project.run(engine, "build", "--full-refresh")
+    assert snapshot(engine) == incremental
+    full_state = state_snapshot(engine)
+    for table in INCREMENTAL_STATE:
+        assert full_state[table] == incremental_state[table], table
 
 
 def test_an_earlier_as_of_reproduces_the_warehouse_known_then(
@@ -260,6 +418,9 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
     deleted_at = sends[-2].isoformat()  # its last send, and its sends of the increments, come after it
     copy_raw_row(engine, "tenants", deleted_tenant, deleted=f"cast('{deleted_at}' as timestamptz)",
                  updated=LATEST_EXTRACT, _extracted_at=LATEST_EXTRACT)
+    periods_before_the_move = set(engine.query(
+        f"select billing_id from intermediate.int_billing_periods where tenant_id = '{moved_tenant}'"
+    ))
     copy_raw_row(engine, "tenants", moved_tenant, created="created - interval '10 days'",
                  updated=LATEST_EXTRACT, _extracted_at=LATEST_EXTRACT)
     moved_step = next(row[2] for row in counted if row[1] == step_tenant)
@@ -282,6 +443,13 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
         f"where tenant_id = '{deleted_tenant}' or step_id = '{moved_step}' group by quarantine_reason"
     ))
     assert reasons.get("after_tenant_deleted", 0) > 0 and reasons.get("step_of_another_campaign", 0) > 0, reasons
+    moved_periods = set(engine.query(
+        f"select billing_id from intermediate.int_billing_periods where tenant_id = '{moved_tenant}'"
+    ))
+    assert moved_periods and not moved_periods & periods_before_the_move, "the tenant's periods did not move"
+    for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.mailbox_analytics"):
+        stale = ", ".join(str(row[0]) for row in periods_before_the_move)
+        assert engine.scalar(f"select count(*) from {table} where billing_id in ({stale})") == 0, table
     incremental, incremental_state = snapshot(engine), state_snapshot(engine)
 
     dbt_project.run(engine, "build", "--full-refresh", vars=NO_LOOKBACK)

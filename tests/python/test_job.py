@@ -94,6 +94,13 @@ def test_a_build_failing_twice_is_retried_once_and_exits_1(loaded_warehouse: Pat
     retried = json.loads((run / "3-retry" / "run_results.json").read_text())["results"]
     failed = [result["unique_id"] for result in retried if result["status"] in ("fail", "error")]
     assert len(failed) == 1 and "quarantine_share_within_limit" in failed[0], failed
+    # the build and its retry ran at one as-of, pinned by the job before the build
+    build_args = json.loads((run / "2-build" / "run_results.json").read_text())["args"]["vars"]
+    retry_args = json.loads((run / "3-retry" / "run_results.json").read_text())["args"]["vars"]
+    assert build_args["as_of"] and build_args == retry_args, (build_args, retry_args)
+    assert build_args["quarantine_error_share"] == -1
+    recorded = engine.query("select distinct as_of_at from intermediate.warehouse_runs")
+    assert len(recorded) == 1, recorded
 
 
 def test_dbt_that_cannot_run_exits_3(loaded_warehouse: Path, tmp_path: Path) -> None:
