@@ -1,5 +1,5 @@
-"""The marts equal, column by column, what an independent implementation of the spec computed for the
-worked sample of ../shared (raw extracts full of the bad input of spec section 8), on both engines."""
+"""The marts equal, column by column, what an independent implementation of the warehouse's rules computed
+for the worked sample in tests/fixtures/acceptance_sample (raw extracts full of bad input), on both engines."""
 
 from __future__ import annotations
 
