@@ -1,5 +1,5 @@
--- Conservation of provider events (spec 8): every raw event extracted up to the as-of is counted,
--- quarantined, or a duplicate (a retried webhook with an id already seen).
+-- Conservation of provider events (docs: rules_sources_and_bad_input): every raw event extracted up to the
+-- as-of is counted, quarantined, or a duplicate (a retried webhook with an id already seen).
 {%- set counted_events %}
     select count(*) as counted_rows
     from {{ ref('int_events_classified') }}
