@@ -41,7 +41,7 @@ build: setup
 demo: load-demo build
 
 lint: setup
-	$(BIN)/sqlfluff lint models tests/singular
+	$(BIN)/sqlfluff lint models tests/singular analyses
 
 # dbt build on DuckDB from demo data in a file of its own
 test-duckdb: setup
