@@ -38,7 +38,9 @@ FUNNEL_COUNTERS = (
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    """Serves the generated site without logging every request into the test output."""
+
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
