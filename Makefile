@@ -11,6 +11,7 @@
 #   make docs           the docs site: target/index.html and the self-contained target/static_index.html
 #   make docs-serve     serve the generated docs site on http://localhost:8080
 #   make clean          remove target, logs and the default DuckDB file
+#   make help           this list
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -28,7 +29,7 @@ export DO_NOT_TRACK := 1
 export DBT_DUCKDB_PATH ?= $(CURDIR)/outreach.duckdb
 export PGTZ := UTC
 
-.PHONY: help setup browser demo load-demo build lint test test-duckdb test-postgres pytest docs docs-serve job benchmark clean
+.PHONY: help setup demo load-demo build lint test test-duckdb test-postgres pytest docs job benchmark clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -41,6 +42,8 @@ $(BIN)/dbt: requirements.lock pyproject.toml
 	touch $(BIN)/dbt
 
 setup: $(BIN)/dbt browser
+
+.PHONY: browser docs-serve
 
 # Debian's chromium, for tests/python/test_docs_site.py: installed when missing (as root, as CI runs);
 # anyone else is told how, and only that test needs it.
