@@ -1,6 +1,17 @@
 # The outreach warehouse: one entry point for people, CI and schedulers.
-#   make demo   set up, load demo data into DuckDB, run the main job (dbt build)
-#   make test   set up, then lint, build on DuckDB and on a throwaway Postgres, and run pytest
+#   make demo           set up, load demo data into DuckDB, run the main job (dbt build)
+#   make test           set up, then lint, build on DuckDB and on a throwaway Postgres, and run pytest
+#   make setup          .venv with the pinned packages, and Debian's chromium for the docs site test
+#   make load-demo      generated raw extracts into DuckDB ($DBT_DUCKDB_PATH)
+#   make build          dbt build on the default target
+#   make lint           sqlfluff on models, singular tests and analyses
+#   make test-duckdb    dbt build on 50k generated messages in a DuckDB file of its own
+#   make test-postgres  dbt build on 50k generated messages in a throwaway Postgres
+#   make pytest         the Python suite, with a throwaway Postgres
+#   make docs           the docs site: target/index.html and the self-contained target/static_index.html
+#   make docs-serve     serve the generated docs site on http://localhost:8080
+#   make clean          remove target, logs and the default DuckDB file
+#   make help           this list
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -30,7 +41,18 @@ $(BIN)/dbt: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/dbt
 
-setup: $(BIN)/dbt
+setup: $(BIN)/dbt browser
+
+.PHONY: browser docs-serve
+
+# Debian's chromium, for tests/python/test_docs_site.py: installed when missing (as root, as CI runs);
+# anyone else is told how, and only that test needs it.
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium is missing: sudo apt-get install chromium (for tests/python/test_docs_site.py)"; fi; }
 
 load-demo: setup
 	$(BIN)/python -m outreach_warehouse load --target duckdb --messages $(DEMO_MESSAGES) --seed $(DEMO_SEED)
@@ -41,7 +63,7 @@ build: setup
 demo: load-demo build
 
 lint: setup
-	$(BIN)/sqlfluff lint models tests/singular
+	$(BIN)/sqlfluff lint models tests/singular analyses
 
 # dbt build on DuckDB from demo data in a file of its own
 test-duckdb: setup
@@ -60,8 +82,14 @@ pytest: setup
 
 test: lint test-duckdb test-postgres pytest
 
+# DOCS_FLAGS=--no-compile builds the site without a warehouse (no raw data, no compiled SQL shown).
+DOCS_FLAGS ?=
 docs: setup
-	$(BIN)/dbt docs generate
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dbt docs generate --static $(DOCS_FLAGS)
+
+docs-serve: setup
+	$(BIN)/dbt docs serve --port 8080 --no-browser
 
 clean:
 	rm -rf target logs outreach.duckdb outreach.duckdb.wal

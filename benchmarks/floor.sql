@@ -7,7 +7,7 @@
 
 set TimeZone = 'UTC';
 
--- spec 6: one as-of, the latest extract over the raw tables
+-- one as-of (docs: rules_time_and_runs), the latest extract over the raw tables
 set variable as_of = (
     select max(latest) from (
         select max(_extracted_at) as latest from raw_oltp.tenants
@@ -29,7 +29,7 @@ set variable as_of = (
 -- the eight funnel counters of the marts, in column order (a COLUMNS pattern capturing each name)
 set variable counters = '^(sent|delivered|opened_tracked|clicked_tracked|replied|bounced|unsubscribed|spam_complaints)$';
 
--- the md5 id recipe (spec 4): first 16 hex digits of md5 as a signed 64-bit integer
+-- the md5 id recipe (docs: id_recipe): first 16 hex digits of md5 as a signed 64-bit integer
 create or replace temp macro md5_id(natural_key) as cast(
     (cast(cast('0x' || substr(md5(natural_key), 1, 16) as ubigint) as hugeint) + 9223372036854775808)
     % 18446744073709551616 - 9223372036854775808
@@ -141,7 +141,8 @@ qualify row_number() over (
 ) = 1;
 
 -- ---------------------------------------------------------------------------------------------
--- billing periods (spec 5): boundary k = created + k months from the anchor, up to the as-of or deletion
+-- billing periods (docs: rules_billing_periods): boundary k = created + k months from the anchor,
+-- up to the as-of or deletion
 -- ---------------------------------------------------------------------------------------------
 create or replace temp table periods as
 with coverage as (
@@ -188,7 +189,8 @@ from boundaries
 where period_start <= coverage_end;
 
 -- ---------------------------------------------------------------------------------------------
--- counted messages (spec 8 quarantine rules), each in its billing period, with its funnel flags
+-- counted messages (quarantine rules: docs rules_sources_and_bad_input), each in its billing period,
+-- with its funnel flags
 -- ---------------------------------------------------------------------------------------------
 create or replace temp table counted as
 with messages as (

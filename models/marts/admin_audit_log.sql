@@ -1,9 +1,10 @@
 {{ config(grants=mart_grants('compliance')) }}
 {#-
-    Grain: one row per in-scope admin audit event, deduplicated on the raw id (latest extract wins)
-    (spec 4). The audit policy seed classifies each action; out-of-scope actions are left out, an
-    action the policy does not know is kept as restricted / regulatory (fail safe). JSON text that
-    does not parse becomes null here; the quarantine keeps the raw text.
+    Grain: one row per in-scope admin audit event, deduplicated on the raw id (latest extract wins).
+    Rules: models/docs/rules_audit_policy.md. The audit policy seed classifies each action;
+    out-of-scope actions are left out, an action the policy does not know is kept as restricted /
+    regulatory (fail safe). JSON text that does not parse becomes null here; the quarantine keeps the
+    raw text.
 -#}
 with
 

@@ -7,7 +7,8 @@
 }}
 {#-
     Grain: one row per campaign and billing period in which it sent at least one counted message or
-    completed at least one enrolment (spec 4). Counters are messages of the send cohort; they equal
+    completed at least one enrolment (rules: models/docs/rules_message_funnel.md). Counters are
+    messages of the send cohort; they equal
     the sum of the campaign's step rows for the period.
 
     Incremental: recomputed by billing period (`messages` and `attributes` changes).

@@ -7,7 +7,7 @@
 }}
 {#-
     Grain: one row per lead, campaign and billing period in which the campaign sent to the lead
-    (spec 4). No personal data: the lead is known by its id only.
+    (rules: models/docs/rules_message_funnel.md). No personal data: the lead is known by its id only.
 
     Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}

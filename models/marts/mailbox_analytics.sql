@@ -7,7 +7,8 @@
 }}
 {#-
     Grain: one row per mailbox and billing period in which it sent counted campaign messages
-    (spec 4). Counters are campaign messages; health and volume look at all the mailbox's counted
+    (rules: models/docs/rules_mailbox_metrics.md). Counters are campaign messages; health and
+    volume look at all the mailbox's counted
     messages in the windows ending at least(period_end, as-of).
 
     Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).

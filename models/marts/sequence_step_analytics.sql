@@ -7,7 +7,8 @@
 }}
 {#-
     Grain: one row per sequence step and billing period in which the step sent at least one counted
-    message (spec 4). A campaign's step rows add up to its campaign row for the period.
+    message (rules: models/docs/rules_message_funnel.md). A campaign's step rows add up to its
+    campaign row for the period.
 
     Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}

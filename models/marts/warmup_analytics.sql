@@ -6,7 +6,8 @@
     )
 }}
 {#-
-    Grain: one row per mailbox and billing period in which it sent counted warmup messages (spec 4).
+    Grain: one row per mailbox and billing period in which it sent counted warmup messages
+    (rules: models/docs/rules_mailbox_metrics.md).
     Counters are warmup messages; health looks at all the mailbox's counted messages in the 30 days
     before the window end; progress measures the warmup plan at the window end.
 

@@ -1,4 +1,4 @@
-"""Generate realistic raw OLTP extracts (spec sections 3 and 8) inside DuckDB, deterministically.
+"""Generate realistic raw OLTP extracts, bad input included, inside DuckDB, deterministically.
 
 Every random draw is a hash of (seed, salt, row key) mapped to [0, 1), and every id the md5 of (salt,
 seed, key) shaped as a UUID: the same seed, size and as-of give the same rows whatever the parallelism
@@ -13,7 +13,7 @@ of one extract window: the base load everything up to the as-of, increment day K
 Output, in the connection's temp catalog (nothing is left in a database file): one relation
 `<raw table>_out` per raw table with its columns and `_extracted_at` (a table, or, for the big ones, a
 view building the text ids over a narrow `g_*` table of integer keys), and `CENSUS_CASES`, the
-bad-input cases of spec section 8 counted on the generated rows.
+bad-input cases of models/docs/rules_sources_and_bad_input.md counted on the generated rows.
 """
 
 from __future__ import annotations
@@ -1191,7 +1191,7 @@ sends as (
 ),
 
 kept as (
-    -- a deleted tenant mostly stops sending, but a trickle leaks through (bad input of spec 8)
+    -- a deleted tenant mostly stops sending, but a trickle leaks through (bad input)
     select s.*, g.created as tenant_created, g.deleted as tenant_deleted
     from sends as s
     inner join g_tenants as g on s.t = g.t
@@ -1386,7 +1386,7 @@ events as (
         null, false
     from delivered
     where rnd('spam', k) < 0.001
-    -- bad input of spec 8
+    -- bad input (models/docs/rules_sources_and_bad_input.md)
     union all
     select k, sent_at, real_time, 10, ['deferred', 'processed', 'dropped'][1 + pick('unknown_event', k, 3)],
         sent_at + seconds(1 + rnd('unknown_at', k) * 300), null, false

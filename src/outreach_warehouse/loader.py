@@ -1,4 +1,5 @@
-"""Write raw OLTP extracts (spec section 3) into a target's raw schema: generated data, or parquet files.
+"""Write raw OLTP extracts (the 13 tables of the `oltp` source) into a target's raw schema: generated
+data, or parquet files.
 
 Generation runs in DuckDB (`generate.py`). A DuckDB target is written directly, in one transaction;
 a Postgres target gets the rows generated in an in-memory DuckDB, streamed table by table with

@@ -1,5 +1,5 @@
 {#-
-    Rows breaking the funnel's order (spec 4): delivered + bounced <= sent, and every engagement
+    Rows breaking the funnel's order (docs: rules_message_funnel): delivered + bounced <= sent, and every engagement
     counter <= delivered.
 -#}
 {% test funnel_is_consistent(model) %}

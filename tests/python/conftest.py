@@ -14,8 +14,7 @@ import pytest
 from outreach_warehouse.warehouse import DbtProject, Engine, start_postgres, stop_postgres
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SHARED_DIR = Path(os.environ.get("OUTREACH_SHARED_DIR", PROJECT_DIR.parent / "shared"))
-ACCEPTANCE_SAMPLE = SHARED_DIR / "acceptance-sample"
+ACCEPTANCE_SAMPLE = PROJECT_DIR / "tests" / "fixtures" / "acceptance_sample"
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +55,9 @@ def dbt_project(tmp_path: Path) -> DbtProject:
 
 @pytest.fixture(scope="session")
 def acceptance_sample() -> Path:
-    """The worked sample of ../shared: raw extracts and the marts an independent implementation computed."""
+    """The worked sample in tests/fixtures: raw extracts and the marts an independent implementation computed."""
     if not (ACCEPTANCE_SAMPLE / "raw_oltp").is_dir():
-        pytest.fail(f"the acceptance sample is missing at {ACCEPTANCE_SAMPLE} (set OUTREACH_SHARED_DIR)")
+        pytest.fail(f"the acceptance sample is missing at {ACCEPTANCE_SAMPLE}")
     return ACCEPTANCE_SAMPLE
 
 

@@ -1,5 +1,5 @@
 """The benchmark's floor (benchmarks/floor.sql, the marts in plain DuckDB SQL) computes what the dbt project
-computes: on the worked sample of ../shared it equals, column by column, the independent implementation's
+computes: on the worked sample in tests/fixtures it equals, column by column, the independent implementation's
 marts. And the benchmark's report renders from a results dict without running anything."""
 
 from __future__ import annotations

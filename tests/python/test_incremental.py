@@ -1,4 +1,4 @@
-"""Scheduled runs (spec 6, 7): incremental equals a full refresh, repeated and interrupted runs change
+"""Scheduled runs (docs: rules_time_and_runs): incremental equals a full refresh, repeated and interrupted runs change
 nothing, and a build at an earlier as-of reproduces the warehouse as it was known then. Real dbt builds,
 on DuckDB and on Postgres."""
 
@@ -371,7 +371,7 @@ def quarantine_reasons(engine: Engine, model: str, key: str, ids: list[str]) -> 
 def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full_refresh(
     engine: Engine, dbt_project: DbtProject
 ) -> None:
-    """Spec 7 and 8: a message or event can start or stop counting without being extracted again. A
+    """Incremental runs and bad input: a message or event can start or stop counting without being extracted again. A
     missing lead arrives, a future send time and event time pass the as-of, the message of an orphan event
     arrives, a tenant is deleted, a tenant's sign-up moves (its billing periods with it), a step moves to
     another campaign. Built day by day without lookback, the state must equal a full refresh."""

@@ -1,5 +1,5 @@
-"""The marts equal, column by column, what an independent implementation of the spec computed for the
-worked sample of ../shared (raw extracts full of the bad input of spec section 8), on both engines."""
+"""The marts equal, column by column, what an independent implementation of the warehouse's rules computed
+for the worked sample in tests/fixtures/acceptance_sample (raw extracts full of bad input), on both engines."""
 
 from __future__ import annotations
 
@@ -76,8 +76,9 @@ def test_postgres_marts_equal_the_independent_implementation(
 
 @pytest.mark.postgres
 def test_postgres_access_follows_the_security_rules(postgres_sample: Engine) -> None:
-    """Spec 9: reporting reads the marts, compliance alone reads the audit log, and a tenant reader sees
-    only its own tenant's rows, in billing_analytics and through billing_id in the other marts."""
+    """Access rules (docs: rules_access): reporting reads the marts, compliance alone reads the audit log,
+    and a tenant reader sees only its own tenant's rows, in billing_analytics and through billing_id in the
+    other marts."""
     tenant = postgres_sample.scalar("select min(tenant_id) from analytics.billing_analytics")
     as_tenant = f"set role tenant_reader; set app.tenant_id = '{tenant}';"
     assert postgres_sample.scalar(f"{as_tenant} select count(distinct tenant_id) from analytics.billing_analytics") == 1

@@ -1,5 +1,5 @@
--- A tenant's periods never overlap and leave no gaps (spec 5): each period starts where the previous
--- one ended, the first starts at the sign-up, and every period is non-empty.
+-- A tenant's periods never overlap and leave no gaps (docs: rules_billing_periods): each period starts
+-- where the previous one ended, the first starts at the sign-up, and every period is non-empty.
 with
 
 periods as (

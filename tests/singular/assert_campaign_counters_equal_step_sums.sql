@@ -1,4 +1,4 @@
--- Campaign rows equal the sum of their step rows for the same period (spec 4).
+-- Campaign rows equal the sum of their step rows for the same period (docs: rules_message_funnel).
 with
 
 campaigns as (

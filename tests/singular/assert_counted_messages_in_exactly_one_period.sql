@@ -1,4 +1,4 @@
--- Every counted message falls in exactly one billing period (spec 5).
+-- Every counted message falls in exactly one billing period (docs: rules_billing_periods).
 with
 
 counted as (

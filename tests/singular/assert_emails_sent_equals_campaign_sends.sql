@@ -1,4 +1,4 @@
--- A tenant's emails_sent equals its campaigns' sends in the period (spec 4).
+-- A tenant's emails_sent equals its campaigns' sends in the period (docs: rules_message_funnel).
 with
 
 campaign_sends as (

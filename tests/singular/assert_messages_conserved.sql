@@ -1,6 +1,6 @@
--- Conservation of messages (spec 8): every raw message extracted up to the as-of is counted in a
--- mart (campaign messages in campaign_analytics, warmup messages in warmup_analytics), quarantined,
--- or a duplicate copy of a message id.
+-- Conservation of messages (docs: rules_sources_and_bad_input): every raw message extracted up to the as-of
+-- is counted in a mart (campaign messages in campaign_analytics, warmup messages in warmup_analytics),
+-- quarantined, or a duplicate copy of a message id.
 -- A balance over whole tables: it runs on the weekly selector (and in CI), not in the daily job.
 {{ config(tags=['weekly']) }}
 {%- set counted_messages %}

@@ -1,6 +1,6 @@
 {{ config(severity='warn') }}
--- Reports what the build set aside, by table and reason (spec 8). A warning, never a failure: the
--- error threshold is quarantine_share_within_limit.
+-- Reports what the build set aside, by table and reason (docs: rules_sources_and_bad_input). A warning,
+-- never a failure: the error threshold is quarantine_share_within_limit.
 select
     source_table,
     reason,

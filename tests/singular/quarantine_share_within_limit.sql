@@ -1,5 +1,5 @@
 -- Fails when the excluded share of messages or events passes var('quarantine_error_share'): past
--- that, bad input is no longer noise but a broken extract (spec 8).
+-- that, bad input is no longer noise but a broken extract (docs: rules_sources_and_bad_input).
 with
 
 excluded as (

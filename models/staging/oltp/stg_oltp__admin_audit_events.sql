@@ -1,4 +1,4 @@
-{#- Deduplicated on the raw id, the latest extract winning (spec 4); JSON stays text here. -#}
+{#- Deduplicated on the raw id, the latest extract winning (docs: rules_audit_policy); JSON stays text here. -#}
 with
 
 latest as (

@@ -10,7 +10,7 @@
     )
 }}
 {#-
-    One row per provider event: a webhook retried with the same id is one event (spec 8), its first
+    One row per provider event: a webhook retried with the same id is one event (docs: bad input), its first
     extracted copy kept, so a later retry never rewrites an event already staged. Incremental: a run
     appends the events whose id it has not seen (rows with a null id are taken once, past the
     high-water mark), after a pre-hook has retired any staged copy outranked by a copy that landed

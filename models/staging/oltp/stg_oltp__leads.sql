@@ -6,7 +6,7 @@ latest as (
 
 
 final as (
-    -- e-mail and name are personal data (spec 3): never selected, they never leave raw
+    -- e-mail and name are personal data: never selected, they never leave raw
     select
         cast(id as {{ dbt.type_string() }}) as lead_id,
         cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
