@@ -1,6 +1,6 @@
 # The outreach warehouse: one entry point for people, CI and schedulers.
 #   make demo   set up, load demo data into DuckDB, run the main job (dbt build)
-#   make test   set up, then lint, build on DuckDB and on a throwaway Postgres, and run pytest
+#   make test   set up, then lint, build on DuckDB (and validate the metrics on it) and on a throwaway Postgres, and run pytest
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,7 +18,7 @@ export DO_NOT_TRACK := 1
 export DBT_DUCKDB_PATH ?= $(CURDIR)/outreach.duckdb
 export PGTZ := UTC
 
-.PHONY: help setup demo load-demo build lint test test-duckdb test-postgres pytest docs job benchmark clean
+.PHONY: help setup demo load-demo build lint metrics test test-duckdb test-postgres pytest docs job benchmark clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -40,13 +40,20 @@ build: setup
 
 demo: load-demo build
 
+# sqlfluff, then dbt-score's floor (pyproject.toml [tool.dbt-score]: every item >= 9.0, the project >= 9.5)
 lint: setup
 	$(BIN)/sqlfluff lint models tests/singular
+	$(BIN)/dbt-score lint --run-dbt-parse
 
 # dbt build on DuckDB from demo data in a file of its own
 test-duckdb: setup
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/python -m outreach_warehouse load --target duckdb --messages 50000 --seed 7
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/dbt build
+
+# MetricFlow: the semantic manifest, then its semantic models, dimensions, entities, measures and metrics
+# queried against the DuckDB warehouse test-duckdb built
+metrics: test-duckdb
+	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/mf validate-configs
 
 # dbt build on a Postgres server started for the run (scripts/pg.sh) and stopped afterwards
 test-postgres: setup
@@ -58,7 +65,7 @@ pytest: setup
 	eval "$$(scripts/pg.sh start)"; trap 'scripts/pg.sh stop' EXIT; \
 	$(BIN)/python -m pytest
 
-test: lint test-duckdb test-postgres pytest
+test: lint test-duckdb metrics test-postgres pytest
 
 docs: setup
 	$(BIN)/dbt docs generate
