@@ -51,7 +51,8 @@ test-duckdb: setup
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/dbt build
 
 # MetricFlow: the semantic manifest, then its semantic models, dimensions, entities, measures and metrics
-# queried against the DuckDB warehouse test-duckdb built
+# queried against the DuckDB warehouse test-duckdb built. mf reads target/semantic_manifest.json, whose
+# relations name the DuckDB file of the last parse or build: it must be this build's.
 metrics: test-duckdb
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/mf validate-configs
 
