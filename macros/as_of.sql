@@ -1,20 +1,41 @@
 {#-
-    The single "now" of a build (spec 6): the `as_of` var when set, else the latest `_extracted_at`
-    across the raw tables, read once per model at execution time and inlined as a literal so that
-    engines can prune on it. Nothing in the project reads the wall clock for its results.
+    The single "now" of a run (see the time rules in the docs): the `as_of` var when set, else the
+    latest `_extracted_at` across the raw tables. It is resolved once per dbt invocation, by the
+    on-run-start hook `start_warehouse_run`, and recorded in the run log; every model of the
+    invocation reads it back from there, so an extract that lands while a build is going never
+    mixes two as-ofs. Commands that run no hooks (compile, show) resolve it themselves. It is
+    inlined as a literal so that engines can prune on it. Nothing reads the wall clock for results.
 -#}
 {% macro as_of() -%}
     {{ return(timestamp_literal(as_of_value())) }}
 {%- endmacro %}
 
 {% macro as_of_value() -%}
-    {%- set configured = var('as_of', none) -%}
-    {%- if configured is not none and configured | string | trim != '' -%}
-        {{ return(configured | string | trim) }}
+    {%- set configured = configured_as_of() -%}
+    {%- if configured is not none -%}
+        {{ return(configured) }}
     {%- endif -%}
     {%- if not execute -%}
         {{ return('1970-01-01 00:00:00+00:00') }}
     {%- endif -%}
+    {%- set recorded = recorded_as_of() -%}
+    {%- if recorded is not none -%}
+        {{ return(recorded) }}
+    {%- endif -%}
+    {{ return(latest_extract()) }}
+{%- endmacro %}
+
+{#- The `as_of` var, trimmed, or none when unset. -#}
+{% macro configured_as_of() -%}
+    {%- set configured = var('as_of', none) -%}
+    {%- if configured is not none and configured | string | trim != '' -%}
+        {{ return(configured | string | trim) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- The latest `_extracted_at` across the 13 raw tables, as a UTC ISO string (one query). -#}
+{% macro latest_extract() -%}
     {%- set tables = [
         'tenants', 'companies', 'plans', 'subscriptions', 'domains', 'email_accounts', 'leads',
         'campaigns', 'campaign_sequence_steps', 'campaign_leads', 'email_messages', 'email_events',
@@ -49,4 +70,3 @@
 {% macro timestamp_literal(value) -%}
     cast('{{ value }}' as {{ type_timestamp_tz() }})
 {%- endmacro %}
-

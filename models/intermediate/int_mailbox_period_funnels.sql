@@ -1,17 +1,29 @@
+{{ config(**recomputed_by_billing_period(['messages', 'attributes', 'window'])) }}
 {#-
     One row per mailbox, billing period and message type (campaign or warmup) in which the mailbox
     sent: the funnel counters of that type, with the mailbox's company, warmup state and the window
     metrics of the period (which look at messages of all types). mailbox_analytics reads the campaign
     rows, warmup_analytics the warmup rows.
+
+    Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
 -#}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
+
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
+    {%- if touched_only %}
+        where {{ in_touched_periods() }}
+    {%- endif %}
 ),
 
 scored as (
     select * from {{ ref('int_mailbox_periods_scored') }}
+    {%- if touched_only %}
+        where {{ in_touched_periods() }}
+    {%- endif %}
 ),
 
 mailboxes as (
@@ -33,7 +45,14 @@ final as (
         mailboxes.warmup_status,
         mailboxes.warmup_started_at,
         mailboxes.warmup_planned_days,
-        {{- funnel_columns('type_totals') }},
+        type_totals.sent,
+        type_totals.delivered,
+        type_totals.opened_tracked,
+        type_totals.clicked_tracked,
+        type_totals.replied,
+        type_totals.bounced,
+        type_totals.unsubscribed,
+        type_totals.spam_complaints,
         scored.health_score,
         scored.current_volume
     from type_totals

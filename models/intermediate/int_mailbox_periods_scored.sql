@@ -1,9 +1,16 @@
+{{ config(**recomputed_by_billing_period(['messages', 'window'])) }}
 {#-
     One row per mailbox and billing period in which it sent anything, with the window metrics of
     the mailbox marts (spec 4): the window ends at least(period_end, as-of) and is half-open,
     [end - w, end). `current_volume` counts the mailbox's counted messages of any type in the last
     24 hours of the window; `health_score` scores the last 30 days.
+
+    Incremental: recomputed by billing period (`messages` and `window` changes: a window reaches
+    back into the periods before it, and the window end moves with the as-of).
 -#}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
+
 with
 
 messages as (
@@ -25,10 +32,14 @@ mailbox_periods as (
         {{ dbt.dateadd('hour', -1 * var('current_volume_window_hours'), 'periods.window_end_at') }}
             as volume_window_start_at
     from (
+        -- the relation, not the CTE: DuckDB materialises a CTE read twice
         select distinct
             mailbox_id,
             billing_id
-        from messages
+        from {{ ref('int_message_outcomes') }}
+        {%- if touched_only %}
+            where {{ in_touched_periods() }}
+        {%- endif %}
     ) as sending
     inner join periods
         on sending.billing_id = periods.billing_id

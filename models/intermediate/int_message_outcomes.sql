@@ -1,113 +1,80 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook=[
-            "{{ rewind_incremental_state('as_of_at') }}",
-            "{{ retire_affected_outcomes() }}",
-        ],
-    )
-}}
+{{ config(**recomputed_by_billing_period(['messages'])) }}
 {#-
-    One row per counted message (spec 4), in the billing period of its send time, with its funnel
-    flags: every counter of every mart is a sum of these flags, so a message counts once whatever
-    the number of events (or webhook retries) behind it. Engagement proves delivery; a bounce only
+    One row per counted message, in the billing period of its send time (send cohort), with its
+    funnel flags: every counter of every mart is a sum of these flags, so a message counts once
+    whatever the number of events (or webhook retries) behind it. A flag is set by the counted
+    events of the message (`int_events_classified`): engagement proves delivery; a bounce only
     counts without any delivery evidence; bot-flagged opens and clicks prove delivery but are not
     tracked engagement.
 
-    Incremental (spec 7): a pre-hook deletes the rows of the messages whose outcome can have changed
-    since the previous run (`outcome_recomputed_messages`: re-extracted or reclassified, with new
-    events, whose tenant changed, or whose signal time passed the as-of; and the rows of messages
-    quarantined now), then the run appends the recomputed messages that count. The set is read from
-    the upstream models only, so the model selects exactly what the pre-hook deleted. A build at an
-    earlier as-of than the state rebuilds from scratch.
+    Incremental: recomputed by billing period (`messages` changes).
 -#}
--- depends_on: {{ ref('stg_oltp__tenants') }}
-{%- set recomputed = outcome_recomputed_messages() %}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
 
 with
 
 messages as (
     select * from {{ ref('int_messages_classified') }}
-    where quarantine_reason is null
-    {%- if recomputed is not none %}
-        -- the pre-hook deleted exactly these: append those that count
-        and message_id in ({{ recomputed }})
-    {%- endif %}
+    where
+        quarantine_reason is null
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
 ),
 
-event_summary as (
-    select * from {{ ref('int_message_event_summary') }}
+events as (
+    select * from {{ ref('int_events_classified') }}
+    where
+        quarantine_reason is null
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
 ),
 
 periods as (
     select * from {{ ref('int_billing_periods') }}
 ),
 
-anchors as (
-    select
-        tenant_id,
-        anchor_at
-    from periods
-    where period_index = 0
-),
-
-indexed_messages as (
-    select
-        messages.*,
-        {{ billing_period_index('anchors.anchor_at', 'messages.sent_at') }} as period_index
-    from messages
-    inner join anchors
-        on messages.tenant_id = anchors.tenant_id
-),
-
-signals as (
-    -- a signal counts once an event showing it is dated at or before the as-of
+event_evidence as (
     select
         message_id,
-        last_extracted_at,
-        {%- for column in event_signal_columns() %}
-            coalesce({{ column }} <= {{ as_of() }}, false)
-                as has_{{ column | replace('first_', '') | replace('_at', '') }}
-            {%- if not loop.last %},{% endif %}
-        {%- endfor %}
-    from event_summary
+        {{ dbt.bool_or("event_type in ('delivered', 'opened', 'clicked', 'replied', 'unsubscribed', 'spam_complaint')") }}
+            as has_delivery_evidence,
+        {{ dbt.bool_or("event_type = 'bounced'") }} as has_bounce,
+        {{ dbt.bool_or("event_type = 'opened' and not is_bot") }} as has_tracked_open,
+        {{ dbt.bool_or("event_type = 'clicked' and not is_bot") }} as has_tracked_click,
+        {{ dbt.bool_or("event_type = 'replied'") }} as has_reply,
+        {{ dbt.bool_or("event_type = 'unsubscribed'") }} as has_unsubscribe,
+        {{ dbt.bool_or("event_type = 'spam_complaint'") }} as has_spam_complaint
+    from events
+    group by message_id
 ),
 
 final as (
     select
         messages.message_id,
         messages.tenant_id,
+        messages.billing_id,
+        periods.period_start,
         messages.message_type,
         messages.campaign_id,
         messages.step_id,
         messages.lead_id,
         messages.mailbox_id,
         messages.sent_at,
-        periods.billing_id,
-        periods.period_start,
-        periods.period_end,
-        coalesce(signals.has_delivery_evidence, false) as is_delivered,
-        coalesce(signals.has_bounce and not signals.has_delivery_evidence, false) as is_bounced,
-        coalesce(signals.has_tracked_open, false) as is_opened_tracked,
-        coalesce(signals.has_tracked_click, false) as is_clicked_tracked,
-        coalesce(signals.has_reply, false) as is_replied,
-        coalesce(signals.has_unsubscribe, false) as is_unsubscribed,
-        coalesce(signals.has_spam_complaint, false) as is_spam_complaint,
-        case
-            when signals.last_extracted_at > messages.extracted_at then signals.last_extracted_at
-            else messages.extracted_at
-        end as state_extracted_at,
-        {{ as_of() }} as as_of_at,
-        {{ run_started_at_literal() }} as computed_at
-    from indexed_messages as messages
+        coalesce(event_evidence.has_delivery_evidence, false) as is_delivered,
+        coalesce(event_evidence.has_bounce and not event_evidence.has_delivery_evidence, false) as is_bounced,
+        coalesce(event_evidence.has_tracked_open, false) as is_opened_tracked,
+        coalesce(event_evidence.has_tracked_click, false) as is_clicked_tracked,
+        coalesce(event_evidence.has_reply, false) as is_replied,
+        coalesce(event_evidence.has_unsubscribe, false) as is_unsubscribed,
+        coalesce(event_evidence.has_spam_complaint, false) as is_spam_complaint
+    from messages
     inner join periods
-        on
-            messages.tenant_id = periods.tenant_id
-            and messages.period_index = periods.period_index
-    left join signals
-        on messages.message_id = signals.message_id
+        on messages.billing_id = periods.billing_id
+    left join event_evidence
+        on messages.message_id = event_evidence.message_id
 )
 
 select * from final

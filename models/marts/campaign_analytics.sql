@@ -2,18 +2,28 @@
     config(
         grants=mart_grants(),
         post_hook="{{ billing_row_security() }}",
+        **recomputed_by_billing_period(['messages', 'attributes'])
     )
 }}
 {#-
     Grain: one row per campaign and billing period in which it sent at least one counted message or
     completed at least one enrolment (spec 4). Counters are messages of the send cohort; they equal
     the sum of the campaign's step rows for the period.
+
+    Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
+
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign'
+    where
+        message_type = 'campaign'
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
 ),
 
 campaigns as (
@@ -24,8 +34,19 @@ enrolments as (
     select * from {{ ref('stg_oltp__campaign_leads') }}
 ),
 
-periods as (
-    select * from {{ ref('int_billing_periods') }}
+completed_enrolments as (
+    select
+        enrolments.campaign_id,
+        campaigns.tenant_id,
+        enrolments.completed_at
+    from enrolments
+    inner join campaigns
+        on enrolments.campaign_id = campaigns.campaign_id
+    where enrolments.completed_at <= {{ as_of() }}
+),
+
+completion_periods as (
+    {{ with_billing_period('completed_enrolments', 'tenant_id', 'completed_at') }}
 ),
 
 sent_totals as (
@@ -34,48 +55,51 @@ sent_totals as (
 
 completions as (
     select
-        enrolments.campaign_id,
-        periods.billing_id,
+        campaign_id,
+        billing_id,
+        min(period_start) as period_start,
         cast(count(*) as integer) as completed_leads
-    from enrolments
-    inner join campaigns
-        on enrolments.campaign_id = campaigns.campaign_id
-    inner join periods
-        on
-            campaigns.tenant_id = periods.tenant_id
-            and enrolments.completed_at >= periods.period_start
-            and enrolments.completed_at < periods.period_end
-    where enrolments.completed_at <= {{ as_of() }}
-    group by enrolments.campaign_id, periods.billing_id
+    from completion_periods
+    where
+        billing_id is not null
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
+    group by campaign_id, billing_id
 ),
 
 campaign_periods as (
     select
         campaign_id,
-        billing_id
+        billing_id,
+        period_start
     from sent_totals
     union
     select
         campaign_id,
-        billing_id
+        billing_id,
+        period_start
     from completions
 ),
 
 final as (
     select
-        {{ bigint_key(['campaign_periods.campaign_id', epoch_seconds('periods.period_start')]) }} as id,
+        {{ bigint_key(['campaign_periods.campaign_id', epoch_seconds('campaign_periods.period_start')]) }} as id,
         campaign_periods.campaign_id,
         campaigns.company_id,
-        {%- for counter in funnel_counter_names() %}
-            coalesce(sent_totals.{{ counter }}, 0) as {{ counter }},
-        {%- endfor %}
+        coalesce(sent_totals.sent, 0) as sent,
+        coalesce(sent_totals.delivered, 0) as delivered,
+        coalesce(sent_totals.opened_tracked, 0) as opened_tracked,
+        coalesce(sent_totals.clicked_tracked, 0) as clicked_tracked,
+        coalesce(sent_totals.replied, 0) as replied,
+        coalesce(sent_totals.bounced, 0) as bounced,
+        coalesce(sent_totals.unsubscribed, 0) as unsubscribed,
+        coalesce(sent_totals.spam_complaints, 0) as spam_complaints,
         {{ vocabulary_value('campaigns.campaign_status', 'campaign_status') }} as status,
         coalesce(completions.completed_leads, 0) as completed_leads,
         campaign_periods.billing_id,
         {{ run_started_at_literal() }} as updated
     from campaign_periods
-    inner join periods
-        on campaign_periods.billing_id = periods.billing_id
     left join campaigns
         on campaign_periods.campaign_id = campaigns.campaign_id
     left join sent_totals

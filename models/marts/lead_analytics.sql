@@ -2,17 +2,27 @@
     config(
         grants=mart_grants(),
         post_hook="{{ billing_row_security() }}",
+        **recomputed_by_billing_period(['messages', 'attributes'])
     )
 }}
 {#-
     Grain: one row per lead, campaign and billing period in which the campaign sent to the lead
     (spec 4). No personal data: the lead is known by its id only.
+
+    Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
+
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign'
+    where
+        message_type = 'campaign'
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
 ),
 
 enrolments as (
@@ -29,7 +39,14 @@ final as (
             as id,
         lead_totals.lead_id,
         lead_totals.campaign_id,
-        {{- funnel_columns('lead_totals') }},
+        lead_totals.sent,
+        lead_totals.delivered,
+        lead_totals.opened_tracked,
+        lead_totals.clicked_tracked,
+        lead_totals.replied,
+        lead_totals.bounced,
+        lead_totals.unsubscribed,
+        lead_totals.spam_complaints,
         {{ vocabulary_value('enrolments.enrolment_status', 'enrolment_status') }} as status,
         lead_totals.billing_id,
         {{ run_started_at_literal() }} as updated

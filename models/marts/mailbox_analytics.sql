@@ -2,23 +2,37 @@
     config(
         grants=mart_grants(),
         post_hook="{{ billing_row_security() }}",
+        **recomputed_by_billing_period(['messages', 'attributes', 'window'])
     )
 }}
 {#-
     Grain: one row per mailbox and billing period in which it sent counted campaign messages
     (spec 4). Counters are campaign messages; health and volume look at all the mailbox's counted
     messages in the windows ending at least(period_end, as-of).
+
+    Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
 -#}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
+
 with
 
 mailbox_funnels as (
     select * from {{ ref('int_mailbox_period_funnels') }}
-    where message_type = 'campaign'
+    where
+        {%- if touched_only %}
+            {{ in_touched_periods() }} and
+        {%- endif %}
+        message_type = 'campaign'
 ),
 
 campaign_messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign'
+    where
+        message_type = 'campaign'
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
 ),
 
 campaigns as (
@@ -43,7 +57,14 @@ final as (
         {{ bigint_key(['mailbox_funnels.mailbox_id', epoch_seconds('mailbox_funnels.period_start')]) }} as id,
         mailbox_funnels.mailbox_id,
         mailbox_funnels.company_id,
-        {{- funnel_columns('mailbox_funnels') }},
+        mailbox_funnels.sent,
+        mailbox_funnels.delivered,
+        mailbox_funnels.opened_tracked,
+        mailbox_funnels.clicked_tracked,
+        mailbox_funnels.replied,
+        mailbox_funnels.bounced,
+        mailbox_funnels.unsubscribed,
+        mailbox_funnels.spam_complaints,
         mailbox_funnels.warmup_status,
         mailbox_funnels.health_score,
         mailbox_funnels.current_volume,

@@ -2,17 +2,27 @@
     config(
         grants=mart_grants(),
         post_hook="{{ billing_row_security() }}",
+        **recomputed_by_billing_period(['messages', 'attributes'])
     )
 }}
 {#-
     Grain: one row per sequence step and billing period in which the step sent at least one counted
     message (spec 4). A campaign's step rows add up to its campaign row for the period.
+
+    Incremental: recomputed by billing period (`messages` and `attributes` changes).
 -#}
+-- depends_on: {{ ref('int_touched_periods') }}
+{%- set touched_only = recomputes_touched_periods_only() %}
+
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign'
+    where
+        message_type = 'campaign'
+        {%- if touched_only %}
+            and {{ in_touched_periods() }}
+        {%- endif %}
 ),
 
 campaigns as (
@@ -29,7 +39,14 @@ final as (
         step_totals.step_id,
         step_totals.campaign_id,
         campaigns.company_id,
-        {{- funnel_columns('step_totals') }},
+        step_totals.sent,
+        step_totals.delivered,
+        step_totals.opened_tracked,
+        step_totals.clicked_tracked,
+        step_totals.replied,
+        step_totals.bounced,
+        step_totals.unsubscribed,
+        step_totals.spam_complaints,
         step_totals.billing_id,
         {{ run_started_at_literal() }} as updated
     from step_totals

@@ -30,15 +30,14 @@ def snapshot(engine: Engine, exclude: tuple[str, ...] = ("updated",)) -> dict[st
 
 
 # The incremental intermediate state, compared too: a mart could hide a wrong row that sums to the same.
-# `as_of_at`, `classified_at` and `computed_at` record which run computed a row: they differ by design.
 INCREMENTAL_STATE = (
-    "int_messages_classified", "int_events_classified", "int_message_event_summary", "int_message_outcomes",
-    "int_quarantine",
+    "int_messages_classified", "int_events_classified", "int_message_outcomes", "int_mailbox_periods_scored",
+    "int_mailbox_period_funnels", "int_quarantine",
 )
 
 
 def state_snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    rows = {table: engine.table_rows("intermediate", table, exclude=("as_of_at", "classified_at", "computed_at")) for table in INCREMENTAL_STATE}
+    rows = {table: engine.table_rows("intermediate", table) for table in INCREMENTAL_STATE}
     assert all(rows.values()), "an intermediate table is empty: equality would prove nothing"
     return rows
 

@@ -1,0 +1,134 @@
+{#-
+    The run log, `warehouse_runs` in the intermediate schema: one row per dbt invocation that could
+    resolve an as-of (invocation id, start, as-of, and when it completed). An invocation completes
+    when every model recomputed by billing period, and `int_touched_periods`, built successfully in
+    it; the next run finds what changed since the last completed one. Bookkeeping only: no result
+    of the warehouse is read from it except the as-of of the running invocation.
+-#}
+{% macro warehouse_runs_relation() -%}
+    {%- set anchor = graph.nodes['model.' ~ project_name ~ '.int_touched_periods'] -%}
+    {{ return(api.Relation.create(database=anchor.database, schema=anchor.schema, identifier='warehouse_runs')) }}
+{%- endmacro %}
+
+{#- on-run-start: creates the run log when missing and records this invocation's as-of, resolved once. -#}
+{% macro start_warehouse_run() -%}
+    {%- if not execute -%}
+        {{ return('select 1 as not_executing') }}
+    {%- endif -%}
+    {%- set runs = warehouse_runs_relation() -%}
+    create schema if not exists {{ runs.schema }};
+    create table if not exists {{ runs }} (
+        invocation_id varchar(64),
+        run_started_at {{ type_timestamp_tz() }},
+        as_of_at {{ type_timestamp_tz() }},
+        completed_at {{ type_timestamp_tz() }}
+    );
+    {%- if raw_extracts_exist() %}
+    insert into {{ runs }} (invocation_id, run_started_at, as_of_at)
+    values ('{{ invocation_id }}', {{ run_started_at_literal() }}, {{ timestamp_literal(configured_as_of() or latest_extract()) }});
+    {%- endif %}
+    {#- hooks run on a connection whose transaction dbt never commits on every engine: commit here #}
+    commit
+{%- endmacro %}
+
+{#- Whether every raw table exists (a seed or a first `dbt test` may run before any extract has landed). -#}
+{% macro raw_extracts_exist() -%}
+    {%- for source_node in graph.sources.values() if source_node.source_name == 'oltp' -%}
+        {%- if adapter.get_relation(source_node.database, source_node.schema, source_node.identifier) is none -%}
+            {{ return(false) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{#- The as-of that on-run-start recorded for this invocation, or none (commands that run no hooks). -#}
+{% macro recorded_as_of() -%}
+    {%- if invocation_args_dict.get('which') not in ['build', 'run', 'test', 'seed', 'snapshot', 'retry'] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select max(as_of_at) from {{ warehouse_runs_relation() }} where invocation_id = '{{ invocation_id }}'
+    {%- endset -%}
+    {%- set recorded = run_query(query).columns[0].values()[0] -%}
+    {{ return(none if recorded is none else utc_iso_string(recorded)) }}
+{%- endmacro %}
+
+{#-
+    on-run-end: the invocation completed when all the models that recompute touched billing periods
+    (and the model that finds them) succeeded in it; the periods it recomputed are then forgotten.
+-#}
+{% macro finish_warehouse_run(results) -%}
+    {%- if not execute -%}
+        {{ return('select 1 as not_executing') }}
+    {%- endif -%}
+    {%- set succeeded = [] -%}
+    {%- for result in results if result.status == 'success' -%}
+        {%- do succeeded.append(result.node.unique_id) -%}
+    {%- endfor -%}
+    {%- set pending = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
+        {%- if node.config.incremental_strategy == 'billing_periods' or node.name == 'int_touched_periods' -%}
+            {%- if node.unique_id not in succeeded -%}
+                {%- do pending.append(node.unique_id) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if pending -%}
+        select 1 as run_not_complete
+    {%- else -%}
+        update {{ warehouse_runs_relation() }}
+        set completed_at = {{ dbt.current_timestamp() }}
+        where invocation_id = '{{ invocation_id }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The last completed run before this one, when this run moves forward from it: a dict with its
+    as-of (`as_of_at`) and the extract time from which this run looks for changes (`changes_since`:
+    that as-of less var('incremental_lookback_hours'), for extracts that land late), both as
+    timestamp literals. None when there is none, or when this run's as-of is earlier (a rewind).
+-#}
+{% macro previous_completed_run() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select
+            as_of_at,
+            case when as_of_at > {{ as_of() }} then 1 else 0 end as is_later
+        from {{ warehouse_runs_relation() }}
+        where completed_at is not null and invocation_id <> '{{ invocation_id }}'
+        order by run_started_at desc
+        limit 1
+    {%- endset -%}
+    {%- set rows = run_query(query).rows -%}
+    {%- if rows | length == 0 or rows[0][1] == 1 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set since = rows[0][0] - modules.datetime.timedelta(hours=var('incremental_lookback_hours')) -%}
+    {{ return({
+        'as_of_at': timestamp_literal(utc_iso_string(rows[0][0])),
+        'changes_since': timestamp_literal(utc_iso_string(since)),
+    }) }}
+{%- endmacro %}
+
+{#- The table another model left in the warehouse, read as stored state (not a dependency); none when missing. -#}
+{% macro stored_state(model_name) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
+{#- Pre-hook of int_touched_periods: forget the periods that a completed run has recomputed. -#}
+{% macro forget_recomputed_periods() -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where recorded_at <= (
+            select max(run_started_at) from {{ warehouse_runs_relation() }} where completed_at is not null
+        )
+    {%- else -%}
+        select 1 as nothing_to_forget
+    {%- endif -%}
+{%- endmacro %}
