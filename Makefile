@@ -4,7 +4,8 @@
 #   make setup          .venv with the pinned packages, and Debian's chromium for the docs site test
 #   make load-demo      generated raw extracts into DuckDB ($DBT_DUCKDB_PATH)
 #   make build          dbt build on the default target
-#   make lint           sqlfluff on models, singular tests and analyses
+#   make lint           sqlfluff on models, singular tests and analyses; dbt-score's floor
+#   make metrics        MetricFlow's validate-configs against the DuckDB test warehouse
 #   make test-duckdb    dbt build on 50k generated messages in a DuckDB file of its own
 #   make test-postgres  dbt build on 50k generated messages in a throwaway Postgres
 #   make pytest         the Python suite, with a throwaway Postgres
@@ -29,7 +30,7 @@ export DO_NOT_TRACK := 1
 export DBT_DUCKDB_PATH ?= $(CURDIR)/outreach.duckdb
 export PGTZ := UTC
 
-.PHONY: help setup demo load-demo build lint test test-duckdb test-postgres pytest docs job benchmark clean
+.PHONY: help setup demo load-demo build lint metrics test test-duckdb test-postgres pytest docs job benchmark clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -62,13 +63,22 @@ build: setup
 
 demo: load-demo build
 
+# sqlfluff, then dbt-score's floor (pyproject.toml [tool.dbt-score]: every item >= 9.0, the project >= 9.5)
 lint: setup
 	$(BIN)/sqlfluff lint models tests/singular analyses
+	$(BIN)/dbt-score lint --run-dbt-parse
 
 # dbt build on DuckDB from demo data in a file of its own
 test-duckdb: setup
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/python -m outreach_warehouse load --target duckdb --messages 50000 --seed 7
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/dbt build
+
+# MetricFlow (make test runs it): the semantic manifest, then its semantic models, dimensions, entities,
+# measures and metrics queried against the DuckDB warehouse test-duckdb built. mf reads
+# target/semantic_manifest.json, whose relations name the DuckDB file of the parse: parsed against it first.
+metrics: test-duckdb
+	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/dbt parse --quiet
+	DBT_DUCKDB_PATH=$(CURDIR)/target/ci-duckdb.duckdb $(BIN)/mf validate-configs
 
 # dbt build on a Postgres server started for the run (scripts/pg.sh) and stopped afterwards
 test-postgres: setup
@@ -80,7 +90,7 @@ pytest: setup
 	eval "$$(scripts/pg.sh start)"; trap 'scripts/pg.sh stop' EXIT; \
 	$(BIN)/python -m pytest
 
-test: lint test-duckdb test-postgres pytest
+test: lint test-duckdb metrics test-postgres pytest
 
 # DOCS_FLAGS=--no-compile builds the site without a warehouse (no raw data, no compiled SQL shown).
 DOCS_FLAGS ?=
