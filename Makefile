@@ -55,8 +55,11 @@ browser:
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing: sudo apt-get install chromium (for tests/python/test_docs_site.py)"; fi; }
 
+# Demo extracts dated up to the present hour, so that the scheduled job runs on them as on real ones.
+DEMO_AS_OF ?= $(shell date -u +%Y-%m-%dT%H:00:00+00:00)
 load-demo: setup
-	$(BIN)/python -m outreach_warehouse load --target duckdb --messages $(DEMO_MESSAGES) --seed $(DEMO_SEED)
+	$(BIN)/python -m outreach_warehouse load --target duckdb --messages $(DEMO_MESSAGES) --seed $(DEMO_SEED) \
+		--as-of $(DEMO_AS_OF)
 
 build: setup
 	$(BIN)/dbt build

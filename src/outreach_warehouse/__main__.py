@@ -54,7 +54,11 @@ def _load(args: argparse.Namespace) -> int:
     spec = LoadSpec(messages=args.messages, seed=args.seed, as_of=args.as_of or DEFAULT_AS_OF,
                     increment_day=args.increment_day)
     started = time.monotonic()
-    result = load_generated(Target.from_env(args.target), spec).as_dict()
+
+    def progress(step: str) -> None:
+        print(f"[{time.monotonic() - started:7.1f} s] {step}", file=sys.stderr, flush=True)
+
+    result = load_generated(Target.from_env(args.target), spec, progress=progress).as_dict()
     result["seconds"] = round(time.monotonic() - started, 2)
     print(json.dumps(result, indent=2))
     return 0

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from typing import Callable
+
 import duckdb
 
 DEFAULT_AS_OF = datetime(2026, 1, 1, 1, 0, tzinfo=timezone.utc)
@@ -140,10 +142,16 @@ def declare(connection: duckdb.DuckDBPyConnection, spec: LoadSpec, policy_csv: P
         connection.execute(statement)
 
 
-def generate(connection: duckdb.DuckDBPyConnection, spec: LoadSpec, policy_csv: Path) -> None:
-    """Create the temp tables `<raw table>_out` (and the internal `g_*` ones) in the connection."""
+def generate(
+    connection: duckdb.DuckDBPyConnection, spec: LoadSpec, policy_csv: Path,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Create the temp tables `<raw table>_out` (and the internal `g_*` ones) in the connection; `progress`
+    hears of each step (long loads take minutes)."""
     declare(connection, spec, policy_csv)
-    for name, statement in STATEMENTS:
+    for index, (name, statement) in enumerate(STATEMENTS, 1):
+        if progress is not None:
+            progress(f"generating {name} ({index}/{len(STATEMENTS)})")
         try:
             connection.execute(statement)
         except duckdb.Error as error:

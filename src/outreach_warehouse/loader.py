@@ -97,23 +97,28 @@ def _census_statements(extract_day: int) -> list[str]:
     ]
 
 
-def load_generated(target: Target, spec: LoadSpec, policy_csv: Path = POLICY_CSV) -> LoadResult:
-    """Generate one extract (the base history, or increment day K) and write it to the target."""
-    writer: Callable[[Target, LoadSpec, Path], LoadResult] = (
+def load_generated(
+    target: Target, spec: LoadSpec, policy_csv: Path = POLICY_CSV, progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Generate one extract (the base history, or increment day K) and write it to the target; `progress`
+    hears of each step."""
+    writer: Callable[[Target, LoadSpec, Path, Callable[[str], None] | None], LoadResult] = (
         _load_generated_duckdb if target.kind == "duckdb" else _load_generated_postgres
     )
-    return writer(target, spec, policy_csv)
+    return writer(target, spec, policy_csv, progress)
 
 
 def _existing_tables(rows: list[tuple[Any, ...]]) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-def _load_generated_duckdb(target: Target, spec: LoadSpec, policy_csv: Path) -> LoadResult:
+def _load_generated_duckdb(
+    target: Target, spec: LoadSpec, policy_csv: Path, progress: Callable[[str], None] | None
+) -> LoadResult:
     connection = open_duckdb(target.duckdb_path)
     try:
         connection.execute("set preserve_insertion_order = false")
-        generate(connection, spec, policy_csv)
+        generate(connection, spec, policy_csv, progress)
         counts = census(connection, _window(spec))
         existing = _existing_tables(connection.execute(
             "select table_name from information_schema.tables where table_schema = ?", [target.raw_schema]
@@ -123,6 +128,8 @@ def _load_generated_duckdb(target: Target, spec: LoadSpec, policy_csv: Path) -> 
             connection.execute(statement)
         rows: dict[str, int] = {}
         for table in RAW_TABLES:
+            if progress is not None:
+                progress(f"writing {target.raw_schema}.{table}")
             inserted = connection.execute(
                 f"insert into {target.raw_schema}.{table} {_extract_rows(table, spec)}"
             ).fetchone()
@@ -147,7 +154,9 @@ def _export_csv(connection: duckdb.DuckDBPyConnection, query: str, csv_path: Pat
     connection.execute(f"copy ({query}) to '{csv_path}' (format csv, header false)")
 
 
-def _load_generated_postgres(target: Target, spec: LoadSpec, policy_csv: Path) -> LoadResult:
+def _load_generated_postgres(
+    target: Target, spec: LoadSpec, policy_csv: Path, progress: Callable[[str], None] | None
+) -> LoadResult:
     assert target.postgres is not None
     with tempfile.TemporaryDirectory(prefix="outreach-load-") as scratch:
         generator = open_duckdb(None)
@@ -155,7 +164,7 @@ def _load_generated_postgres(target: Target, spec: LoadSpec, policy_csv: Path) -
         try:
             generator.execute(f"set temp_directory = '{Path(scratch) / 'spill'}'")
             generator.execute("set preserve_insertion_order = false")
-            generate(generator, spec, policy_csv)
+            generate(generator, spec, policy_csv, progress)
             counts = census(generator, _window(spec))
             with pg.cursor() as cursor:
                 cursor.execute(
@@ -165,6 +174,8 @@ def _load_generated_postgres(target: Target, spec: LoadSpec, policy_csv: Path) -
                     cursor.execute(statement)
                 rows: dict[str, int] = {}
                 for table in RAW_TABLES:
+                    if progress is not None:
+                        progress(f"writing {target.raw_schema}.{table}")
                     csv_path = Path(scratch) / f"{table}.csv"
                     _export_csv(generator, _extract_rows(table, spec), csv_path)
                     rows[table] = _copy_into_postgres(cursor, target.raw_schema, table, csv_path)
@@ -218,6 +229,8 @@ def load_parquet(target: Target, directory: Path) -> dict[str, int]:
                 for statement in statements:
                     cursor.execute(statement)
                 for table in RAW_TABLES:
+                    if progress is not None:
+                        progress(f"writing {target.raw_schema}.{table}")
                     csv_path = Path(scratch) / f"{table}.csv"
                     _export_csv(reader, _parquet_rows(directory, table), csv_path)
                     rows[table] = _copy_into_postgres(cursor, target.raw_schema, table, csv_path)
