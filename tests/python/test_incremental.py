@@ -43,6 +43,16 @@ def state_snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     return rows
 
 
+def assert_equals_a_full_refresh(engine: Engine, dbt_project: DbtProject, vars: dict[str, Any] | None = None) -> None:
+    """The marts and the incremental intermediate tables as they stand equal a full refresh on the same data."""
+    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
+    dbt_project.run(engine, "build", "--full-refresh", vars=vars)
+    assert snapshot(engine) == incremental
+    full_state = state_snapshot(engine)
+    for table in INCREMENTAL_STATE:
+        assert full_state[table] == incremental_state[table], table
+
+
 def load_base(engine: Engine) -> None:
     run_cli("load", "--target", engine.kind, "--messages", MESSAGES, "--seed", SEED, env=engine.env)
 
@@ -67,14 +77,7 @@ def test_incremental_days_equal_a_full_refresh(engine: Engine, dbt_project: DbtP
         dbt_project.run(engine, "build")
         results = {r["unique_id"]: r for r in dbt_project.run_results()["results"]}
         assert results["model.outreach_warehouse.stg_oltp__email_events"]["status"] == "success"
-    incremental = snapshot(engine)
-    incremental_state = state_snapshot(engine)
-
-    dbt_project.run(engine, "build", "--full-refresh")
-    assert snapshot(engine) == incremental
-    full_state = state_snapshot(engine)
-    for table in INCREMENTAL_STATE:
-        assert full_state[table] == incremental_state[table], table
+    assert_equals_a_full_refresh(engine, dbt_project)
 
 
 def test_the_same_build_twice_changes_nothing_but_updated(engine: Engine, dbt_project: DbtProject) -> None:
@@ -130,12 +133,7 @@ def test_a_build_killed_between_the_touched_periods_and_the_marts_is_finished_by
     load_increment(engine, 2)
     dbt_project.run(engine, "build")
     assert engine.scalar("select count(*) from intermediate.warehouse_runs where completed_at is not null") == 2
-    recovered, recovered_state = snapshot(engine), state_snapshot(engine)
-    dbt_project.run(engine, "build", "--full-refresh")
-    assert snapshot(engine) == recovered
-    full_state = state_snapshot(engine)
-    for table in INCREMENTAL_STATE:
-        assert full_state[table] == recovered_state[table], table
+    assert_equals_a_full_refresh(engine, dbt_project)
 
 
 def is_mart(node: dict[str, Any]) -> bool:
@@ -247,12 +245,7 @@ def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project:
     assert engine.query(
         f"select emails_sent, mailboxes_used, campaigns_used, warmups_active from analytics.billing_analytics where id = {billing_id}"
     ) == [(0, 0, 0, 0)]
-    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
-    dbt_project.run(engine, "build", "--full-refresh", vars=share)
-    assert snapshot(engine) == incremental
-    full_state = state_snapshot(engine)
-    for table in INCREMENTAL_STATE:
-        assert full_state[table] == incremental_state[table], table
+    assert_equals_a_full_refresh(engine, dbt_project, vars=share)
 
 
 def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, dbt_project: DbtProject) -> None:
@@ -282,12 +275,7 @@ def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, db
         f"select is_replied from intermediate.int_message_outcomes where message_id = '{message_id}'"
     ) is True
     assert engine.scalar(replied) == replied_before + 1
-    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
-    dbt_project.run(engine, "build", "--full-refresh")
-    assert snapshot(engine) == incremental
-    full_state = state_snapshot(engine)
-    for table in INCREMENTAL_STATE:
-        assert full_state[table] == incremental_state[table], table
+    assert_equals_a_full_refresh(engine, dbt_project)
 
 
 def test_an_earlier_as_of_reproduces_the_warehouse_known_then(
@@ -450,10 +438,4 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
     for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.mailbox_analytics"):
         stale = ", ".join(str(row[0]) for row in periods_before_the_move)
         assert engine.scalar(f"select count(*) from {table} where billing_id in ({stale})") == 0, table
-    incremental, incremental_state = snapshot(engine), state_snapshot(engine)
-
-    dbt_project.run(engine, "build", "--full-refresh", vars=NO_LOOKBACK)
-    assert snapshot(engine) == incremental
-    full_state = state_snapshot(engine)
-    for table in INCREMENTAL_STATE:
-        assert full_state[table] == incremental_state[table], table
+    assert_equals_a_full_refresh(engine, dbt_project, vars=NO_LOOKBACK)

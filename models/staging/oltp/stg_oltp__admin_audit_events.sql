@@ -1,9 +1,14 @@
 {#- Deduplicated on the raw id, the latest extract winning (docs: rules_audit_policy); JSON stays text here. -#}
 with
 
+source as (
+    select * from {{ source('oltp', 'admin_audit_events') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions(
-        'admin_audit_events',
+    {{ latest_version(
+        'source', 'id',
         order_by='_extracted_at desc nulls last, created desc nulls last',
         tie_breakers=['action asc nulls last']
     ) }}

@@ -1,7 +1,12 @@
 with
 
+source as (
+    select * from {{ source('oltp', 'campaign_sequence_steps') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions('campaign_sequence_steps', tie_breakers=['step_order asc nulls last']) }}
+    {{ latest_version('source', 'id', tie_breakers=['step_order asc nulls last']) }}
 ),
 
 final as (

@@ -1,9 +1,12 @@
 with
 
+source as (
+    select * from {{ source('oltp', 'email_accounts') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions(
-        'email_accounts', tie_breakers=['warmup_status asc nulls last', 'status asc nulls last']
-    ) }}
+    {{ latest_version('source', 'id', tie_breakers=['warmup_status asc nulls last', 'status asc nulls last']) }}
 ),
 
 final as (

@@ -1,7 +1,12 @@
 with
 
+source as (
+    select * from {{ source('oltp', 'leads') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions('leads', tie_breakers=['status asc nulls last']) }}
+    {{ latest_version('source', 'id', tie_breakers=['status asc nulls last']) }}
 ),
 
 

@@ -1,7 +1,12 @@
 with
 
+source as (
+    select * from {{ source('oltp', 'plans') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions('plans', tie_breakers=['slug asc nulls last']) }}
+    {{ latest_version('source', 'id', tie_breakers=['slug asc nulls last']) }}
 ),
 
 final as (

@@ -1,7 +1,12 @@
 with
 
+source as (
+    select * from {{ source('oltp', 'subscriptions') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions('subscriptions', tie_breakers=['status asc nulls last']) }}
+    {{ latest_version('source', 'id', tie_breakers=['status asc nulls last']) }}
 ),
 
 final as (

@@ -1,7 +1,12 @@
 with
 
+source as (
+    select * from {{ source('oltp', 'tenants') }}
+    where _extracted_at <= {{ as_of() }} and id is not null
+),
+
 latest as (
-    {{ latest_source_versions('tenants', tie_breakers=['deleted desc nulls last', 'created asc nulls last']) }}
+    {{ latest_version('source', 'id', tie_breakers=['deleted desc nulls last', 'created asc nulls last']) }}
 ),
 
 final as (
