@@ -10,7 +10,7 @@
     {%- if where -%}
         {%- set where = where | replace('__touched_periods__', touched_periods_test_filter()) -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ where }}) as dbt_subquery
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}
     {%- endif -%}

@@ -1,7 +1,11 @@
 {#- Rows of the model with no row in `to` that matches them on every column of `columns`. -#}
 {% test has_matching_row(model, to, columns) %}
+    with child as (
+        select * from {{ model }}
+    )
+
     select child.*
-    from {{ model }} as child
+    from child
     where not exists (
         select 1
         from {{ to }} as parent

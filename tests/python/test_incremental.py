@@ -439,3 +439,32 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
         stale = ", ".join(str(row[0]) for row in periods_before_the_move)
         assert engine.scalar(f"select count(*) from {table} where billing_id in ({stale})") == 0, table
     assert_equals_a_full_refresh(engine, dbt_project, vars=NO_LOOKBACK)
+
+
+def test_the_daily_selector_tests_the_touched_periods_and_leaves_the_balances_to_weekly(
+    duckdb_engine: Engine, dbt_project: DbtProject
+) -> None:
+    """`--selector daily` (the job) reads the big tables' tests on the recomputed periods only and skips the
+    whole-table balances (tag weekly); a plain `dbt build` (CI, weekly) runs every test on whole tables."""
+    engine = duckdb_engine
+    load_base(engine)
+    dbt_project.run(engine, "build")
+    load_increment(engine, 1)
+
+    def compiled_test(name: str) -> str:
+        matches = list((dbt_project.artifacts_dir / "target" / "run").rglob(f"{name}*.sql"))
+        assert len(matches) == 1, (name, matches)
+        return matches[0].read_text()
+
+    dbt_project.run(engine, "build", "--selector", "daily")
+    daily = {result["unique_id"] for result in dbt_project.run_results()["results"]}
+    assert not any("conserved" in unique_id for unique_id in daily)
+    assert "int_touched_periods" in compiled_test("unique_int_message_outcomes_message_id")
+    assert "int_touched_periods" in compiled_test("funnel_is_consistent_lead_analytics_")
+    touched = engine.scalar("select count(distinct billing_id) from intermediate.int_touched_periods")
+    assert 0 < touched < engine.scalar("select count(*) from intermediate.int_billing_periods")
+
+    dbt_project.run(engine, "build")
+    weekly = {result["unique_id"] for result in dbt_project.run_results()["results"]}
+    assert {"test.outreach_warehouse.assert_messages_conserved", "test.outreach_warehouse.assert_events_conserved"} <= weekly
+    assert "int_touched_periods" not in compiled_test("unique_int_message_outcomes_message_id")
