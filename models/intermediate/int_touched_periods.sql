@@ -161,14 +161,27 @@ entity_arrivals as (
         )
 ),
 
+reached_sends as (
+    -- a send beyond the previous as-of that this one has reached, placed in today's periods: it may lie in
+    -- a period that did not exist yet
+    select
+        tenant_id,
+        sent_at
+    from {{ stored['int_messages_classified'] }}
+    where quarantine_reason = 'future_sent_at' and sent_at <= {{ as_of() }}
+),
+
+reached_send_periods as (
+    {{ with_billing_period('reached_sends', 'tenant_id', 'sent_at') }}
+),
+
 reached_times as (
-    -- a send or event time beyond the previous as-of that this one has reached
     select
         tenant_id,
         billing_id
-    from {{ stored['int_messages_classified'] }}
-    where quarantine_reason = 'future_sent_at' and sent_at <= {{ as_of() }}
+    from reached_send_periods
     union all
+    -- an event time beyond the previous as-of that this one has reached (its message counts: it has a period)
     select
         tenant_id,
         billing_id

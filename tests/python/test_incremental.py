@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -246,6 +247,33 @@ def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project:
         f"select emails_sent, mailboxes_used, campaigns_used, warmups_active from analytics.billing_analytics where id = {billing_id}"
     ) == [(0, 0, 0, 0)]
     assert_equals_a_full_refresh(engine, dbt_project, vars=share)
+
+
+def test_a_send_beyond_the_current_period_counts_once_the_as_of_reaches_it(
+    engine: Engine, dbt_project: DbtProject
+) -> None:
+    """A message sent after the as-of, in a billing period that does not exist yet, is quarantined as future;
+    a later run whose as-of reaches it (no new extract, no lookback) counts it in its new period, as a full
+    refresh does."""
+    load_base(engine)
+    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    message_id, tenant_id = engine.query(
+        "select message_id, tenant_id from intermediate.int_message_outcomes where message_type = 'warmup' "
+        "order by message_id limit 1"
+    )[0]
+    beyond = engine.scalar(f"select max(period_end) from intermediate.int_billing_periods where tenant_id = '{tenant_id}'")
+    sent_at = beyond + timedelta(days=1)
+    copy_raw_row(engine, "email_messages", message_id, id="'sent-beyond'", sent_at=f"cast('{sent_at.isoformat()}' as timestamptz)",
+                 _extracted_at=f"{LATEST_EXTRACT} + interval '1 minute'")
+    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    assert quarantine_reasons(engine, "int_messages_classified", "message_id", ["sent-beyond"]) == ["future_sent_at"]
+    assert engine.scalar("select billing_id from intermediate.int_messages_classified where message_id = 'sent-beyond'") is None
+
+    reached = {**NO_LOOKBACK, "as_of": (sent_at + timedelta(days=1)).isoformat()}
+    dbt_project.run(engine, "build", vars=reached)
+    assert quarantine_reasons(engine, "int_messages_classified", "message_id", ["sent-beyond"]) == [None]
+    assert engine.scalar("select count(*) from intermediate.int_message_outcomes where message_id = 'sent-beyond'") == 1
+    assert_equals_a_full_refresh(engine, dbt_project, vars=reached)
 
 
 def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, dbt_project: DbtProject) -> None:
