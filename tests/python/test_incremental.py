@@ -23,6 +23,9 @@ from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 MESSAGES = "20000"
 SEED = "23"
 BASE_AS_OF = "2026-01-01 01:00:00+00"
+# The proofs compare tables; the data and unit tests run on every build of the first proof, the as-of proof,
+# the daily-selector proof and `make test`'s builds. Elsewhere they would only cost CI time.
+WITHOUT_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 
 def snapshot(engine: Engine, exclude: tuple[str, ...] = ("updated",)) -> dict[str, list[tuple[object, ...]]]:
@@ -47,7 +50,7 @@ def state_snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
 def assert_equals_a_full_refresh(engine: Engine, dbt_project: DbtProject, vars: dict[str, Any] | None = None) -> None:
     """The marts and the incremental intermediate tables as they stand equal a full refresh on the same data."""
     incremental, incremental_state = snapshot(engine), state_snapshot(engine)
-    dbt_project.run(engine, "build", "--full-refresh", vars=vars)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, "--full-refresh", vars=vars)
     assert snapshot(engine) == incremental
     full_state = state_snapshot(engine)
     for table in INCREMENTAL_STATE:
@@ -84,10 +87,10 @@ def test_incremental_days_equal_a_full_refresh(engine: Engine, dbt_project: DbtP
 def test_the_same_build_twice_changes_nothing_but_updated(engine: Engine, dbt_project: DbtProject) -> None:
     load_base(engine)
     load_increment(engine, 1)
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     first = snapshot(engine)
     first_updated = engine.scalar("select max(updated) from analytics.billing_analytics")
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     assert snapshot(engine) == first
     assert engine.scalar("select max(updated) from analytics.billing_analytics") > first_updated
 
@@ -96,13 +99,13 @@ def test_a_build_killed_while_building_marts_recovers_on_the_next_run(
     engine: Engine, dbt_project: DbtProject, tmp_path: Path
 ) -> None:
     load_base(engine)
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     load_increment(engine, 1)
     killed_at, _ = watch_build(engine, dbt_project, starts=is_mart, on_start=kill)
     assert killed_at.startswith("model.outreach_warehouse."), killed_at
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     recovered = snapshot(engine)
-    dbt_project.run(engine, "build", "--full-refresh")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, "--full-refresh")
     assert recovered == snapshot(engine)
 
 
@@ -112,7 +115,7 @@ def test_a_build_killed_between_the_touched_periods_and_the_marts_is_finished_by
     """The periods a killed run found stay in int_touched_periods until a run completes: the next run,
     with a day of its own on top, recomputes them too, and the warehouse equals a full refresh."""
     load_base(engine)
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     load_increment(engine, 1)
     killed_at, _ = watch_build(
         engine, dbt_project, starts=lambda node: node.get("unique_id", "").endswith(".int_events_classified"), on_start=kill
@@ -132,7 +135,7 @@ def test_a_build_killed_between_the_touched_periods_and_the_marts_is_finished_by
     assert pending > 0, "the killed run recorded no touched periods"
 
     load_increment(engine, 2)
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     assert engine.scalar("select count(*) from intermediate.warehouse_runs where completed_at is not null") == 2
     assert_equals_a_full_refresh(engine, dbt_project)
 
@@ -222,7 +225,7 @@ def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project:
     # a whole period quarantined on purpose passes the share at which the quarantine test turns to error
     share = {"quarantine_error_share": 0.5}
     load_base(engine)
-    dbt_project.run(engine, "build", vars=share)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=share)
     tenant_id, billing_id, period_start, period_end = engine.query(
         "select periods.tenant_id, periods.billing_id, periods.period_start, periods.period_end "
         "from intermediate.int_billing_periods as periods "
@@ -237,7 +240,7 @@ def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project:
         f"select {', '.join(overrides.get(name, name) for name in columns)} from raw_oltp.email_messages "
         f"where tenant_id = '{tenant_id}' and sent_at >= '{period_start.isoformat()}' and sent_at < '{period_end.isoformat()}'"
     )
-    dbt_project.run(engine, "build", vars=share)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=share)
 
     for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.sequence_step_analytics",
                   "analytics.mailbox_analytics", "analytics.warmup_analytics"):
@@ -256,7 +259,7 @@ def test_a_send_beyond_the_current_period_counts_once_the_as_of_reaches_it(
     a later run whose as-of reaches it (no new extract, no lookback) counts it in its new period, as a full
     refresh does."""
     load_base(engine)
-    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=NO_LOOKBACK)
     message_id, tenant_id = engine.query(
         "select message_id, tenant_id from intermediate.int_message_outcomes where message_type = 'warmup' "
         "order by message_id limit 1"
@@ -265,12 +268,12 @@ def test_a_send_beyond_the_current_period_counts_once_the_as_of_reaches_it(
     sent_at = beyond + timedelta(days=1)
     copy_raw_row(engine, "email_messages", message_id, id="'sent-beyond'", sent_at=f"cast('{sent_at.isoformat()}' as timestamptz)",
                  _extracted_at=f"{LATEST_EXTRACT} + interval '1 minute'")
-    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=NO_LOOKBACK)
     assert quarantine_reasons(engine, "int_messages_classified", "message_id", ["sent-beyond"]) == ["future_sent_at"]
     assert engine.scalar("select billing_id from intermediate.int_messages_classified where message_id = 'sent-beyond'") is None
 
     reached = {**NO_LOOKBACK, "as_of": (sent_at + timedelta(days=1)).isoformat()}
-    dbt_project.run(engine, "build", vars=reached)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=reached)
     assert quarantine_reasons(engine, "int_messages_classified", "message_id", ["sent-beyond"]) == [None]
     assert engine.scalar("select count(*) from intermediate.int_message_outcomes where message_id = 'sent-beyond'") == 1
     assert_equals_a_full_refresh(engine, dbt_project, vars=reached)
@@ -280,7 +283,7 @@ def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, db
     """A reply extracted today for a message sent three billing periods ago counts in that old period (send
     cohort): its outcome and its campaign row change, and the warehouse equals a full refresh."""
     load_base(engine)
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     message_id, campaign_id, billing_id = engine.query(
         "select outcomes.message_id, outcomes.campaign_id, outcomes.billing_id "
         "from intermediate.int_message_outcomes as outcomes "
@@ -298,7 +301,7 @@ def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, db
         f"'{{}}', {LATEST_EXTRACT}, {LATEST_EXTRACT} + interval '1 minute' "
         f"from raw_oltp.email_messages where id = '{message_id}' limit 1"
     )
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     assert engine.scalar(
         f"select is_replied from intermediate.int_message_outcomes where message_id = '{message_id}'"
     ) is True
@@ -312,14 +315,14 @@ def test_an_earlier_as_of_reproduces_the_warehouse_known_then(
     load_base(engine)
     for day in (1, 2):
         load_increment(engine, day)
-    dbt_project.run(engine, "build")
-    dbt_project.run(engine, "build", vars={"as_of": BASE_AS_OF})
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars={"as_of": BASE_AS_OF})
     rewound = snapshot(engine)
 
     if engine.kind == "duckdb":
         earlier = Engine.duckdb(tmp_path / "earlier.duckdb")
         load_base(earlier)
-        DbtProject(dbt_project.project_dir, tmp_path / "earlier-artifacts").run(earlier, "build")
+        DbtProject(dbt_project.project_dir, tmp_path / "earlier-artifacts").run(earlier, "build", *WITHOUT_TESTS)
         assert rewound == snapshot(earlier)
     else:
         server = request.getfixturevalue("postgres_server")
@@ -327,7 +330,7 @@ def test_an_earlier_as_of_reproduces_the_warehouse_known_then(
         earlier.create_database()
         try:
             load_base(earlier)
-            DbtProject(dbt_project.project_dir, tmp_path / "earlier-artifacts").run(earlier, "build")
+            DbtProject(dbt_project.project_dir, tmp_path / "earlier-artifacts").run(earlier, "build", *WITHOUT_TESTS)
             assert rewound == snapshot(earlier)
         finally:
             earlier.drop_database()
@@ -339,7 +342,7 @@ def test_a_late_event_copy_with_an_earlier_extract_wins_as_in_a_full_refresh(
     """A webhook retry that lands after the run, inside the lookback, but carries an earlier extract time
     than the staged copy is the first copy: the incremental run must stage it, as a rebuild would."""
     load_base(engine)
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     event_id = engine.scalar(
         "select min(event_id) from staging.stg_oltp__email_events where event_type = 'delivered' "
         "and extracted_at = (select max(extracted_at) from staging.stg_oltp__email_events where event_type = 'delivered')"
@@ -351,12 +354,12 @@ def test_a_late_event_copy_with_an_earlier_extract_wins_as_in_a_full_refresh(
         "select id, message_id, 'replied', occurred_at, bounce_type, is_bot, payload, received_at, "
         f"_extracted_at - interval '1 hour' from raw_oltp.email_events where id = '{event_id}'"
     )
-    dbt_project.run(engine, "build")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
     staged = f"select event_type from staging.stg_oltp__email_events where event_id = '{event_id}'"
     assert engine.query(staged) == [("replied",)]
     incremental = snapshot(engine)
 
-    dbt_project.run(engine, "build", "--full-refresh")
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, "--full-refresh")
     assert engine.query(staged) == [("replied",)]
     assert snapshot(engine) == incremental
 
@@ -392,7 +395,7 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
     arrives, a tenant is deleted, a tenant's sign-up moves (its billing periods with it), a step moves to
     another campaign. Built day by day without lookback, the state must equal a full refresh."""
     load_base(engine)
-    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=NO_LOOKBACK)
     counted = engine.query(
         "select message_id, tenant_id, step_id, sent_at from intermediate.int_message_outcomes "
         "where message_type = 'campaign' order by message_id"
@@ -418,7 +421,7 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
             f"insert into raw_oltp.email_events ({event_columns}) select '{event_id}', '{event_message}', "
             f"'{event_type}', {occurred_at}, null, false, '{{}}', {LATEST_EXTRACT}, {LATEST_EXTRACT}"
         )
-    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=NO_LOOKBACK)
     assert quarantine_reasons(engine, "int_messages_classified", "message_id", ["late-lead-message", "future-message"]) \
         == ["missing_lead", "future_sent_at"]
     assert quarantine_reasons(
@@ -446,7 +449,7 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
     )
     copy_raw_row(engine, "campaign_sequence_steps", moved_step, campaign_id=f"'{other_campaign}'",
                  updated=LATEST_EXTRACT, _extracted_at=LATEST_EXTRACT)
-    dbt_project.run(engine, "build", vars=NO_LOOKBACK)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=NO_LOOKBACK)
 
     assert quarantine_reasons(
         engine, "int_messages_classified", "message_id", ["late-lead-message", "future-message", "late-message"]
