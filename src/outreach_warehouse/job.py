@@ -1,4 +1,5 @@
-"""The scheduled job: source freshness, the daily build, one `dbt retry` on failure, artifacts kept.
+"""The scheduled job: source freshness, the daily build, one `dbt retry` on failure, the docs site
+published (`docs/static_index.html`, one self-contained page) once the warehouse is built, artifacts kept.
 
 Exit codes a scheduler can act on:
     0  sources fresh (or only warning) and the build passed, possibly after the retry
@@ -105,6 +106,7 @@ def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", ex
     build = _dbt(["build", "--selector", selector, *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "2-build")
     if build == 0:
+        _publish_docs(project_dir, target_path, run_dir, log, as_of_args)
         return _finish(run_dir, EXIT_OK, f"build passed (freshness: {freshness})")
     if build != 1 or not (target_path / "run_results.json").exists():
         return _finish(run_dir, EXIT_DBT_ERROR, f"dbt build could not run (exit {build}; see {log})")
@@ -112,8 +114,18 @@ def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", ex
     retry = _dbt(["retry", *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "3-retry")
     if retry == 0:
+        _publish_docs(project_dir, target_path, run_dir, log, as_of_args)
         return _finish(run_dir, EXIT_OK, "build passed on retry")
     return _finish(run_dir, EXIT_BUILD_FAILED, f"build failed, and again on retry (see {log})")
+
+
+def _publish_docs(project_dir: Path, target_path: Path, run_dir: Path, log: Path, args: Sequence[str]) -> None:
+    """The docs site of what was just built, kept with the run's artifacts; a failure here fails nothing."""
+    if _dbt(["docs", "generate", "--static", *args], project_dir, target_path, log) == 0:
+        (run_dir / "docs").mkdir(exist_ok=True)
+        for name in ("static_index.html", "catalog.json", "manifest.json"):
+            if (target_path / name).exists():
+                shutil.copy2(target_path / name, run_dir / "docs" / name)
 
 
 def _new_run_dir(artifacts_root: Path) -> Path:

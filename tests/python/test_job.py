@@ -72,6 +72,9 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     assert build.get("success", 0) > 20 and build.get("pass", 0) > 50, build
     assert not (run / "3-retry").exists()
     assert engine.scalar("select count(*) from analytics.billing_analytics") > 0
+    # the docs site of the build, published with the run's artifacts
+    site = (run / "docs" / "static_index.html").read_text()
+    assert "billing_analytics" in site and len(site) > 1_000_000
 
 
 def test_stale_sources_exit_2_and_build_nothing(loaded_warehouse: Path, tmp_path: Path) -> None:
