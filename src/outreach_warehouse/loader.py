@@ -229,8 +229,6 @@ def load_parquet(target: Target, directory: Path) -> dict[str, int]:
                 for statement in statements:
                     cursor.execute(statement)
                 for table in RAW_TABLES:
-                    if progress is not None:
-                        progress(f"writing {target.raw_schema}.{table}")
                     csv_path = Path(scratch) / f"{table}.csv"
                     _export_csv(reader, _parquet_rows(directory, table), csv_path)
                     rows[table] = _copy_into_postgres(cursor, target.raw_schema, table, csv_path)
