@@ -10,12 +10,25 @@
     {{ return(api.Relation.create(database=anchor.database, schema=anchor.schema, identifier='warehouse_runs')) }}
 {%- endmacro %}
 
-{#- on-run-start: creates the run log when missing and records this invocation's as-of, resolved once. -#}
+{#-
+    on-run-start, the first hook: checks the raw extracts (contract and volume, see raw_checks.sql) on the
+    commands that build or test, and fails before anything is written when they are broken; else creates
+    the run log when missing, records this invocation's as-of, resolved once, and the raw row counts.
+-#}
 {% macro start_warehouse_run() -%}
     {%- if not execute -%}
         {{ return('select 1 as not_executing') }}
     {%- endif -%}
+    {%- set checks = check_raw_extracts() if raw_checks_apply() else {'checked': false, 'problems': [], 'counts': {}} -%}
+    {%- if checks['problems'] -%}
+        {%- set message = (
+            'The raw extracts are broken; nothing was built (README: When an extract is broken).\n'
+            ~ checks['problems'] | join('\n')
+        ) -%}
+        {{ exceptions.raise_compiler_error(message) }}
+    {%- endif -%}
     {%- set runs = warehouse_runs_relation() -%}
+    {%- set raw_counts = warehouse_raw_counts_relation() -%}
     create schema if not exists {{ runs.schema }};
     create table if not exists {{ runs }} (
         invocation_id varchar(64),
@@ -23,9 +36,20 @@
         as_of_at {{ type_timestamp_tz() }},
         completed_at {{ type_timestamp_tz() }}
     );
+    create table if not exists {{ raw_counts }} (
+        invocation_id varchar(64),
+        table_name varchar(128),
+        row_count bigint
+    );
     {%- if raw_extracts_exist() %}
     insert into {{ runs }} (invocation_id, run_started_at, as_of_at)
     values ('{{ invocation_id }}', {{ run_started_at_literal() }}, {{ timestamp_literal(configured_as_of() or latest_extract()) }});
+    {%- endif %}
+    {%- if checks['counts'] %}
+    insert into {{ raw_counts }} (invocation_id, table_name, row_count) values
+    {%- for table, row_count in checks['counts'].items() | sort %}
+        ('{{ invocation_id }}', '{{ table }}', {{ row_count }}){{ ',' if not loop.last else ';' }}
+    {%- endfor %}
     {%- endif %}
     {#- hooks run on a connection whose transaction dbt never commits on every engine: commit here #}
     commit

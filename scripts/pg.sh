@@ -43,6 +43,14 @@ start() {
         [ "$(id -u)" = "0" ] && chown postgres "$state_dir"
         port="$(free_port)"
         as_postgres "'$pg_bin/initdb' -D '$state_dir/data' -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >'$state_dir/initdb.log' 2>&1"
+        # The superuser connects without a password; every other login (the tenant logins of the access
+        # tests) must give its password, as in production.
+        cat >"$state_dir/data/pg_hba.conf" <<HBA
+local all all trust
+host all postgres 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+HBA
+        [ "$(id -u)" = "0" ] && chown postgres "$state_dir/data/pg_hba.conf"
         as_postgres "'$pg_bin/pg_ctl' -D '$state_dir/data' -l '$state_dir/server.log' -w -t 60 \
             -o \"-p $port -k '$state_dir' -c listen_addresses=127.0.0.1 -c timezone=UTC -c fsync=off \
             -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB -c work_mem=128MB \

@@ -1,7 +1,7 @@
 {{
     config(
         grants=mart_grants(),
-        post_hook="{{ tenant_row_security(\"tenant_id = current_setting('app.tenant_id', true)\") }}",
+        post_hook="{{ tenant_login_row_security() }}",
     )
 }}
 {#-

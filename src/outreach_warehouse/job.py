@@ -6,6 +6,7 @@ Exit codes a scheduler can act on:
     1  the build failed, and failed again on `dbt retry`
     2  a source is staler than its error threshold: nothing was built (the extract job needs a look)
     3  dbt could not run at all (profile, connection or project error)
+    4  the raw extracts are broken (contract or volume, checked before anything builds): nothing was built
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ EXIT_OK = 0
 EXIT_BUILD_FAILED = 1
 EXIT_STALE_SOURCES = 2
 EXIT_DBT_ERROR = 3
+EXIT_RAW_EXTRACTS_BROKEN = 4
+# What start_warehouse_run says when it stops a build on a broken extract (macros/warehouse_runs.sql).
+RAW_EXTRACTS_BROKEN = "The raw extracts are broken; nothing was built"
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json")
 
 
@@ -103,11 +107,17 @@ def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", ex
     as_of_args = _pinned_as_of(project_dir, target_path, log, extra_args)
     if as_of_args is None:
         return _finish(run_dir, EXIT_DBT_ERROR, f"the as-of could not be resolved (see {log})")
+    log_size = log.stat().st_size
     build = _dbt(["build", "--selector", selector, *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "2-build")
     if build == 0:
         _publish_docs(project_dir, target_path, run_dir, log, as_of_args)
         return _finish(run_dir, EXIT_OK, f"build passed (freshness: {freshness})")
+    with log.open() as handle:
+        handle.seek(log_size)
+        if RAW_EXTRACTS_BROKEN in handle.read():
+            # a retry would stop the same way: the extract needs a look, or an operator's accept_raw_shrink
+            return _finish(run_dir, EXIT_RAW_EXTRACTS_BROKEN, f"the raw extracts are broken; nothing built (see {log})")
     if build != 1 or not (target_path / "run_results.json").exists():
         return _finish(run_dir, EXIT_DBT_ERROR, f"dbt build could not run (exit {build}; see {log})")
 

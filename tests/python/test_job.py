@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_DIR, run_cli
-from outreach_warehouse.job import EXIT_BUILD_FAILED, EXIT_DBT_ERROR, EXIT_OK, EXIT_STALE_SOURCES
+from outreach_warehouse.job import (
+    EXIT_BUILD_FAILED,
+    EXIT_DBT_ERROR,
+    EXIT_OK,
+    EXIT_RAW_EXTRACTS_BROKEN,
+    EXIT_STALE_SOURCES,
+)
 from outreach_warehouse.raw_schema import RAW_TABLES
 from outreach_warehouse.warehouse import Engine
 
@@ -104,6 +110,18 @@ def test_a_build_failing_twice_is_retried_once_and_exits_1(loaded_warehouse: Pat
     assert build_args["quarantine_error_share"] == -1
     recorded = engine.query("select distinct as_of_at from intermediate.warehouse_runs")
     assert len(recorded) == 1, recorded
+
+
+def test_a_broken_extract_exits_4_and_builds_nothing(loaded_warehouse: Path, tmp_path: Path) -> None:
+    """Fresh sources, but a raw column renamed: the build stops before anything builds, without a retry."""
+    engine = copy_of(loaded_warehouse, tmp_path)
+    make_fresh(engine)
+    engine.execute("alter table raw_oltp.email_events rename column is_bot to bot")
+    code, run = run_job(engine, tmp_path / "artifacts")
+    assert code == EXIT_RAW_EXTRACTS_BROKEN, (run / "job.log").read_text()[-5000:]
+    assert "raw contract: raw_oltp.email_events has no column is_bot" in (run / "job.log").read_text()
+    assert not (run / "3-retry").exists()
+    assert engine.scalar("select count(*) from information_schema.tables where table_schema = 'analytics'") == 0
 
 
 def test_dbt_that_cannot_run_exits_3(loaded_warehouse: Path, tmp_path: Path) -> None:

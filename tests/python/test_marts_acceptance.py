@@ -3,8 +3,9 @@ for the worked sample in tests/fixtures/acceptance_sample (raw extracts full of 
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import duckdb
 import pytest
@@ -74,21 +75,65 @@ def test_postgres_marts_equal_the_independent_implementation(
     assert_marts_match_expected(postgres_sample, acceptance_sample)
 
 
-@pytest.mark.postgres
-def test_postgres_access_follows_the_security_rules(postgres_sample: Engine) -> None:
-    """Access rules (docs: rules_access): reporting reads the marts, compliance alone reads the audit log,
-    and a tenant reader sees only its own tenant's rows, in billing_analytics and through billing_id in the
-    other marts."""
-    tenant = postgres_sample.scalar("select min(tenant_id) from analytics.billing_analytics")
-    as_tenant = f"set role tenant_reader; set app.tenant_id = '{tenant}';"
-    assert postgres_sample.scalar(f"{as_tenant} select count(distinct tenant_id) from analytics.billing_analytics") == 1
-    own_campaign_rows = postgres_sample.scalar(
-        "select count(*) from analytics.campaign_analytics as c join analytics.billing_analytics as b "
-        f"on c.billing_id = b.id where b.tenant_id = '{tenant}'"
+TENANT_MARTS = tuple(mart for mart in MARTS if mart != "admin_audit_log")
+LOGIN_PASSWORD = "tenant-login-test-password"
+
+
+@pytest.fixture
+def tenant_logins(postgres_sample: Engine) -> Iterator[dict[str, str]]:
+    """Two real Postgres logins with passwords, members of the tenant reader role, each mapped to one tenant in
+    reference.tenant_logins as an operator maps them (README: Tenant logins): tenant id -> login."""
+    tenants = [row[0] for row in postgres_sample.query(
+        "select tenant_id from analytics.billing_analytics group by tenant_id order by count(*) desc, tenant_id limit 2"
+    )]
+    suffix = uuid.uuid4().hex[:8]
+    logins = {tenant: f"tenant_login_{index}_{suffix}" for index, tenant in enumerate(tenants)}
+    try:
+        for tenant, login in logins.items():
+            postgres_sample.execute(f"create role {login} login password '{LOGIN_PASSWORD}' in role tenant_reader")
+            postgres_sample.execute(
+                f"insert into reference.tenant_logins (login, tenant_id) values ('{login}', '{tenant}')"
+            )
+        yield logins
+    finally:
+        for login in logins.values():
+            postgres_sample.execute(f"delete from reference.tenant_logins where login = '{login}'")
+            postgres_sample.execute(f"drop role if exists {login}")
+
+
+def connect_as(engine: Engine, login: str, password: str = LOGIN_PASSWORD) -> Any:
+    """A connection of a tenant login, with its password, as an application of that tenant would open it."""
+    import psycopg2
+
+    connection = psycopg2.connect(
+        host=engine.env.get("DBT_POSTGRES_HOST", "localhost"),
+        port=int(engine.env.get("DBT_POSTGRES_PORT", "5432")),
+        user=login,
+        password=password,
+        dbname=engine.env["DBT_POSTGRES_DATABASE"],
     )
+    connection.autocommit = True
+    return connection
+
+
+def visible_ids(connection: Any, mart: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"select id from analytics.{mart}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def tenant_ids(engine: Engine, mart: str, tenant: str) -> set[int]:
+    """The ids of a mart's rows that belong to a tenant, read by the owner (who sees every row)."""
+    billing = f"select id from analytics.billing_analytics where tenant_id = '{tenant}'"
+    where = f"tenant_id = '{tenant}'" if mart == "billing_analytics" else f"billing_id in ({billing})"
+    return {row[0] for row in engine.query(f"select id from analytics.{mart} where {where}")}
+
+
+@pytest.mark.postgres
+def test_postgres_access_follows_the_security_rules(postgres_sample: Engine, tenant_logins: dict[str, str]) -> None:
+    """Access rules (docs: rules_access): reporting reads the marts, compliance alone reads the audit log, and
+    neither the tenant reader role nor a tenant login reads the audit log."""
     all_campaign_rows = postgres_sample.scalar("select count(*) from analytics.campaign_analytics")
-    assert 0 < own_campaign_rows < all_campaign_rows
-    assert postgres_sample.scalar(f"{as_tenant} select count(*) from analytics.campaign_analytics") == own_campaign_rows
     assert postgres_sample.scalar("set role reporting; select count(*) from analytics.campaign_analytics") == (
         all_campaign_rows
     )
@@ -97,6 +142,72 @@ def test_postgres_access_follows_the_security_rules(postgres_sample: Engine) -> 
     for role in ("reporting", "tenant_reader"):
         with pytest.raises(Exception, match="permission denied"):
             postgres_sample.scalar(f"set role {role}; select count(*) from analytics.admin_audit_log")
+    connection = connect_as(postgres_sample, next(iter(tenant_logins.values())))
+    try:
+        with pytest.raises(Exception, match="permission denied"):
+            visible_ids(connection, "admin_audit_log")
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+def test_postgres_a_tenant_login_sees_only_its_tenant_in_every_mart(
+    postgres_sample: Engine, tenant_logins: dict[str, str]
+) -> None:
+    """A login of tenant A sees exactly A's rows in every tenant mart (billing_analytics by tenant, the others
+    through billing_id), and the logins of two tenants see disjoint rows."""
+    seen: dict[str, dict[str, set[int]]] = {}
+    for tenant, login in tenant_logins.items():
+        connection = connect_as(postgres_sample, login)
+        try:
+            seen[tenant] = {mart: visible_ids(connection, mart) for mart in TENANT_MARTS}
+        finally:
+            connection.close()
+        for mart in TENANT_MARTS:
+            assert seen[tenant][mart] == tenant_ids(postgres_sample, mart, tenant), (login, mart)
+        assert seen[tenant]["billing_analytics"] and seen[tenant]["campaign_analytics"], tenant
+    first, second = seen.values()
+    for mart in TENANT_MARTS:
+        assert not first[mart] & second[mart], mart
+        assert len(first[mart]) < postgres_sample.scalar(f"select count(*) from analytics.{mart}") or not first[mart]
+
+
+@pytest.mark.postgres
+def test_postgres_no_session_setting_widens_what_a_login_sees(
+    postgres_sample: Engine, tenant_logins: dict[str, str]
+) -> None:
+    """What a tenant login sees depends on who it is, not on what it sets: `set app.tenant_id` to another
+    tenant (the old pooled mode), any other setting, or a role it may switch to leaves it its own rows or none;
+    it cannot switch to the reporting role, turn row security off, or read another login's mapping."""
+    (tenant, login), (other_tenant, other_login) = tenant_logins.items()
+    own = {mart: tenant_ids(postgres_sample, mart, tenant) for mart in TENANT_MARTS}
+    connection = connect_as(postgres_sample, login)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("select session_user, current_user")
+            assert cursor.fetchone() == (login, login)
+            for setting in ("app.tenant_id", "app.tenant", "request.jwt.claim.tenant_id"):
+                cursor.execute(f"set {setting} = '{other_tenant}'")
+            for mart in TENANT_MARTS:
+                assert visible_ids(connection, mart) == own[mart], mart
+            cursor.execute("select login, tenant_id from reference.tenant_logins")
+            assert cursor.fetchall() == [(login, tenant)]
+            cursor.execute("set role tenant_reader")  # the group role has no tenant: no row at all
+            assert all(not visible_ids(connection, mart) for mart in TENANT_MARTS)
+            cursor.execute("reset role")
+            for role in ("reporting", "compliance", other_login):
+                with pytest.raises(Exception, match="permission denied"):
+                    cursor.execute(f"set role {role}")
+            cursor.execute("set row_security = off")
+            with pytest.raises(Exception, match="row-level security"):
+                visible_ids(connection, "billing_analytics")
+    finally:
+        connection.close()
+    if postgres_sample.scalar(
+        "select count(*) from pg_hba_file_rules where type = 'host' and auth_method in ('scram-sha-256', 'md5')"
+    ):
+        with pytest.raises(Exception, match="password authentication failed"):
+            connect_as(postgres_sample, login, password="not-the-password")
 
 
 def test_conservation_matches_the_sample_balance(duckdb_sample: Engine, acceptance_sample: Path) -> None:

@@ -1,0 +1,197 @@
+{#-
+    Checks of the raw extracts, made by on-run-start (`start_warehouse_run`) before anything builds, on the
+    commands that build or test models (see the rules on sources and bad input, and the README's "When an
+    extract is broken"). Bad rows are the quarantine's business; these checks catch a broken extract:
+
+    - the contract: every table and column of the `oltp` source (with the type in its `data_type`) exists
+      in the raw schema with a type of the same family (one information_schema query);
+    - the volume: no raw table is empty, and none holds fewer rows than at the last completed run by more
+      than var('raw_shrink_error_share'), unless var('accept_raw_shrink') accepts it. The counts of each
+      invocation are kept in `warehouse_raw_counts` beside the run log.
+
+    A failure raises an error naming every problem (the table, and the column) while the first hook is
+    rendered, before it runs any SQL: dbt stops the invocation (exit code 2) before any other hook or node
+    runs, so nothing is built and the published marts stay as they were. A failing check writes nothing:
+    the run log and the counts hold no trace of the invocation. (A hook failing in its SQL instead would
+    leave it to `skip_nodes_if_on_run_start_fails`, which dbt 1.11 `build` cannot apply to exposures.)
+-#}
+
+{#- Whether this invocation checks the raw extracts: the commands that build or test models. -#}
+{% macro raw_checks_apply() -%}
+    {{ return(invocation_args_dict.get('which') in ['build', 'run', 'test', 'retry', 'snapshot']) }}
+{%- endmacro %}
+
+{#- The per-invocation raw row counts, beside the run log: invocation id, raw table, row count. -#}
+{% macro warehouse_raw_counts_relation() -%}
+    {%- set runs = warehouse_runs_relation() -%}
+    {{ return(api.Relation.create(database=runs.database, schema=runs.schema, identifier='warehouse_raw_counts')) }}
+{%- endmacro %}
+
+{#-
+    The family of a column type, as the contract compares them: text, integer, boolean or timestamptz
+    (JSON documents are stored as text); any other type is its own family. Lengths and precisions are ignored.
+-#}
+{% macro raw_type_family(data_type) -%}
+    {%- set name = (data_type or '') | lower | trim -%}
+    {%- set name = name.split('(')[0] | trim -%}
+    {%- set families = {
+        'text': ['text', 'character varying', 'varchar', 'character', 'char', 'bpchar', 'string'],
+        'integer': ['integer', 'int', 'int2', 'int4', 'int8', 'smallint', 'bigint', 'tinyint', 'hugeint'],
+        'boolean': ['boolean', 'bool'],
+        'timestamptz': ['timestamptz', 'timestamp with time zone'],
+    } -%}
+    {%- for family, names in families.items() if name in names -%}
+        {{ return(family) }}
+    {%- endfor -%}
+    {{ return(name) }}
+{%- endmacro %}
+
+{#- Whether var('accept_raw_shrink') accepts an empty or shrunk raw table: true, a table name, or a list of names. -#}
+{% macro raw_shrink_accepted(table) -%}
+    {%- set accepted = var('accept_raw_shrink', false) -%}
+    {%- if accepted is sameas true -%}
+        {{ return(true) }}
+    {%- elif accepted is string -%}
+        {{ return(table in accepted.split(',') | map('trim') | list) }}
+    {%- elif accepted is iterable -%}
+        {{ return(table in accepted | map('string') | map('trim') | list) }}
+    {%- endif -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{#-
+    The raw extracts checked: a dict with `checked` (false when the raw schema does not exist at all: a seed
+    or a first test may run before any extract has landed), `problems` (one message per problem) and
+    `counts` (table -> row count, when the contract holds).
+-#}
+{% macro check_raw_extracts() -%}
+    {%- set contract = {} -%}
+    {%- set location = {} -%}
+    {%- for node in graph.sources.values() if node.source_name == 'oltp' -%}
+        {%- do contract.update({node.identifier: node.columns.values() | list}) -%}
+        {%- do location.update({'database': node.database, 'schema': node.schema}) -%}
+    {%- endfor -%}
+    {%- set schema = location['schema'] -%}
+    {%- set catalog_filter = '' -%}
+    {%- if location['database'] -%}
+        {%- set catalog_filter = " and lower(table_catalog) = lower('" ~ location['database'] ~ "')" -%}
+    {%- endif -%}
+    {%- set query -%}
+        select 'schema' as entry, '' as table_name, '' as column_name, '' as data_type
+        from information_schema.schemata
+        where lower(schema_name) = lower('{{ schema }}'){{ catalog_filter | replace('table_catalog', 'catalog_name') }}
+        union all
+        select 'column' as entry, lower(table_name), lower(column_name), lower(data_type)
+        from information_schema.columns
+        where lower(table_schema) = lower('{{ schema }}'){{ catalog_filter }}
+    {%- endset -%}
+    {%- set found = {} -%}
+    {%- set schema_exists = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- if row[0] == 'schema' -%}
+            {%- do schema_exists.append(true) -%}
+        {%- else -%}
+            {%- do found.setdefault(row[1], {}).update({row[2]: row[3]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not schema_exists -%}
+        {{ return({'checked': false, 'problems': [], 'counts': {}}) }}
+    {%- endif -%}
+
+    {%- set problems = [] -%}
+    {%- for table, columns in contract.items() | sort -%}
+        {%- if table | lower not in found -%}
+            {%- do problems.append('raw contract: ' ~ schema ~ '.' ~ table ~ ' does not exist') -%}
+        {%- else -%}
+            {%- set actual = found[table | lower] -%}
+            {%- for column in columns -%}
+                {%- set expected = column['data_type'] -%}
+                {%- if column['name'] | lower not in actual -%}
+                    {%- do problems.append('raw contract: ' ~ schema ~ '.' ~ table ~ ' has no column ' ~ column['name']) -%}
+                {%- elif expected and raw_type_family(actual[column['name'] | lower]) != raw_type_family(expected) -%}
+                    {%- do problems.append(
+                        'raw contract: ' ~ schema ~ '.' ~ table ~ '.' ~ column['name'] ~ ' is '
+                        ~ actual[column['name'] | lower] ~ ', which cannot be read as the contract\'s ' ~ expected
+                    ) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ return({'checked': true, 'problems': problems, 'counts': {}}) }}
+    {%- endif -%}
+
+    {%- set counts = raw_row_counts(contract.keys() | sort) -%}
+    {%- set previous = previous_raw_counts() -%}
+    {%- set share = var('raw_shrink_error_share', 0.1) | float -%}
+    {%- set refused = [] -%}
+    {%- for table, rows in counts.items() | sort -%}
+        {%- set before = previous.get(table) -%}
+        {%- set since = '' if before is none else ', ' ~ before ~ ' at the last completed run' -%}
+        {%- set problem = none -%}
+        {%- if rows == 0 -%}
+            {%- set problem = 'raw volume: ' ~ schema ~ '.' ~ table ~ ' is empty (0 rows' ~ since ~ ')' -%}
+        {%- elif before is not none and before > 0 and (before - rows) / before > share -%}
+            {%- set problem = (
+                'raw volume: ' ~ schema ~ '.' ~ table ~ ' has ' ~ rows ~ ' rows, ' ~ before
+                ~ ' at the last completed run: ' ~ '%.1f' | format(100.0 * (before - rows) / before)
+                ~ '% fewer, more than raw_shrink_error_share (' ~ share ~ ')'
+            ) -%}
+        {%- endif -%}
+        {%- if problem is not none and raw_shrink_accepted(table) -%}
+            {%- do log(problem ~ '; accepted by accept_raw_shrink', info=true) -%}
+        {%- elif problem is not none -%}
+            {%- do problems.append(problem) -%}
+            {%- do refused.append(table) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if refused -%}
+        {%- do problems.append(
+            'a drop that is known and right is accepted with --vars \'{accept_raw_shrink: [' ~ refused | join(', ') ~ ']}\''
+        ) -%}
+    {%- endif -%}
+    {{ return({'checked': true, 'problems': problems, 'counts': counts}) }}
+{%- endmacro %}
+
+{#- The row count of each raw table, in one query: table -> count. -#}
+{% macro raw_row_counts(tables) -%}
+    {%- set query -%}
+        {%- for table in tables %}
+        select '{{ table }}' as table_name, count(*) as row_count from {{ source('oltp', table) }}
+        {%- if not loop.last %} union all{% endif %}
+        {%- endfor %}
+    {%- endset -%}
+    {%- set counts = {} -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do counts.update({row[0]: row[1] | int}) -%}
+    {%- endfor -%}
+    {{ return(counts) }}
+{%- endmacro %}
+
+{#- The raw row counts recorded by the last completed run that recorded them: table -> count ({} when none). -#}
+{% macro previous_raw_counts() -%}
+    {%- set runs = warehouse_runs_relation() -%}
+    {%- set counts = warehouse_raw_counts_relation() -%}
+    {%- if adapter.get_relation(runs.database, runs.schema, runs.identifier) is none
+        or adapter.get_relation(counts.database, counts.schema, counts.identifier) is none -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set query -%}
+        select recorded.table_name, recorded.row_count
+        from {{ counts }} as recorded
+        inner join (
+            select runs.invocation_id
+            from {{ runs }} as runs
+            where
+                runs.completed_at is not null
+                and runs.invocation_id in (select counted.invocation_id from {{ counts }} as counted)
+            order by runs.run_started_at desc
+            limit 1
+        ) as last_run on recorded.invocation_id = last_run.invocation_id
+    {%- endset -%}
+    {%- set previous = {} -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do previous.update({row[0]: row[1] | int}) -%}
+    {%- endfor -%}
+    {{ return(previous) }}
+{%- endmacro %}
