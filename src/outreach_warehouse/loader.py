@@ -197,9 +197,12 @@ def _parquet_rows(directory: Path, table: str) -> str:
     return f"select {_cast_columns(table)} from read_parquet('{directory / f'{table}.parquet'}')"
 
 
-def load_parquet(target: Target, directory: Path) -> dict[str, int]:
+def load_parquet(
+    target: Target, directory: Path, progress: Callable[[str], None] | None = None
+) -> dict[str, int]:
     """Load `<table>.parquet` files (the 13 raw tables) into the target's recreated raw schema, cast to
-    the contract's types; columns are matched by name. A stale census of generated data is dropped."""
+    the contract's types; columns are matched by name. A stale census of generated data is dropped.
+    `progress`, when given, is told each table as it is written to Postgres."""
     missing = [table for table in RAW_TABLES if not (directory / f"{table}.parquet").is_file()]
     if missing:
         raise FileNotFoundError(f"no parquet file for {', '.join(missing)} in {directory}")
