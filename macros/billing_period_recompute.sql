@@ -12,12 +12,66 @@
     model was added recomputes every period.
 -#}
 {% macro recomputed_by_billing_period(changes) -%}
+    {{ return(adapter.dispatch('recomputed_by_billing_period', 'outreach_warehouse')(changes)) }}
+{%- endmacro %}
+
+{% macro default__recomputed_by_billing_period(changes) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'billing_periods',
         'on_schema_change': 'fail',
         'meta': {'recomputed_for': changes},
     }) }}
+{%- endmacro %}
+
+{#-
+    Spark: the table is partitioned by `billing_id` (parquet; rows of no period in the null partition), and a run
+    overwrites the partitions of the periods it recomputes (`insert_overwrite`, dynamic partition overwrite). Dynamic
+    overwrite leaves alone a partition that gets no row, so a pre-hook first drops the recomputed periods'
+    partitions (and the null one): a period with no rows any more loses them, as on the other engines.
+-#}
+{% macro spark__recomputed_by_billing_period(changes) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'file_format': 'parquet',
+        'partition_by': ['billing_id'],
+        'on_schema_change': 'fail',
+        'meta': {'recomputed_for': changes},
+        'pre_hook': ['{{ drop_recomputed_partitions() }}'],
+    }) }}
+{%- endmacro %}
+
+{#-
+    Pre-hook of a billing-period model on Spark: drops the partitions this run recomputes (the touched periods of its
+    kinds, and the partition of rows with no period), or empties the table when the run recomputes every period.
+-#}
+{% macro drop_recomputed_partitions() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return('select 1 as nothing_to_drop') }}
+    {%- endif -%}
+    {%- if not recomputes_touched_periods_only() -%}
+        {{ return('truncate table ' ~ this) }}
+    {%- endif -%}
+    {%- set touched_query -%}
+        select distinct cast(touched.billing_id as string)
+        from {{ ref('int_touched_periods') }} as touched
+        where touched.change_kind in ('{{ config.get("meta")["recomputed_for"] | join("', '") }}')
+    {%- endset -%}
+    {%- set touched = run_query(touched_query).columns[0].values() -%}
+    {%- set dropped = [] -%}
+    {%- for row in run_query('show partitions ' ~ this).rows -%}
+        {%- set value = row[0].split('=', 1)[1] -%}
+        {%- if value == '__HIVE_DEFAULT_PARTITION__' -%}
+            {%- do dropped.append('partition (billing_id = null)') -%}
+        {%- elif value in touched -%}
+            {%- do dropped.append('partition (billing_id = ' ~ value ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not dropped -%}
+        {{ return('select 0 as partitions_dropped') }}
+    {%- endif -%}
+    {{ return('alter table ' ~ this ~ ' drop if exists ' ~ dropped | join(', ')) }}
 {%- endmacro %}
 
 {#- True when this model recomputes only the touched periods (an incremental run that is not full). -#}

@@ -44,7 +44,7 @@
 {#- The login-to-tenant mapping: one row per tenant login (login, tenant_id), in the seeds' schema. -#}
 {% macro tenant_logins_relation() -%}
     {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('reference', none), identifier='tenant_logins'
+        database=target.get('database'), schema=generate_schema_name('reference', none), identifier='tenant_logins'
     )) }}
 {%- endmacro %}
 

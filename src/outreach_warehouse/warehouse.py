@@ -42,7 +42,8 @@ def normalise_value(value: Any, column: str = "") -> Any:
 
 @dataclass(frozen=True)
 class Engine:
-    """One warehouse: a DuckDB file or a Postgres database, with the env that points dbt and the CLI at it."""
+    """One warehouse: a DuckDB file, a Postgres database or a Spark warehouse directory, with the env that points dbt
+    and the CLI at it."""
 
     kind: str
     env: dict[str, str] = field(default_factory=dict)
@@ -57,7 +58,35 @@ class Engine:
         env.update({"DBT_TARGET": "postgres", "DBT_POSTGRES_DATABASE": database, "PGTZ": "UTC"})
         return cls("postgres", env)
 
+    @classmethod
+    def spark(cls, warehouse_dir: Path) -> "Engine":
+        """The `spark` target on its own warehouse directory (parquet tables and their Derby metastore)."""
+        return cls("spark", {"DBT_TARGET": "spark", "DBT_SPARK_WAREHOUSE_DIR": str(warehouse_dir)})
+
     # --- connections -------------------------------------------------------------------------
+    def _spark_tables(self) -> Any:
+        """An in-memory DuckDB with one view per managed table of the Spark warehouse (`<schema>.db/<table>/`, parquet,
+        partition directories read as columns, last as in Spark). Reading the files needs no JVM, and leaves the
+        metastore, which admits one JVM at a time, to dbt. A table with no data file yet (an empty partitioned table)
+        has no view."""
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.execute("set TimeZone = 'UTC'")
+        for schema_dir in sorted(Path(self.env["DBT_SPARK_WAREHOUSE_DIR"]).glob("*.db")):
+            schema = schema_dir.name[: -len(".db")]
+            connection.execute(f'create schema if not exists "{schema}"')
+            for table_dir in sorted(path for path in schema_dir.iterdir() if path.is_dir()):
+                files = f"{table_dir}/**/*.parquet"
+                if not any(table_dir.rglob("*.parquet")):
+                    continue
+                connection.execute(
+                    f'create view "{schema}"."{table_dir.name}" as '
+                    f"select * from read_parquet('{files}', hive_partitioning = true)"
+                )
+        return connection
+
+
     def _pg_connect(self, database: str | None = None) -> Any:
         import psycopg2
 
@@ -78,6 +107,9 @@ class Engine:
             with duckdb.connect(self.env["DBT_DUCKDB_PATH"], read_only=True) as connection:
                 connection.execute("set TimeZone = 'UTC'")
                 return connection.execute(sql).fetchall()
+        if self.kind == "spark":
+            with self._spark_tables() as connection:
+                return connection.execute(sql).fetchall()
         connection = self._pg_connect()
         try:
             with connection.cursor() as cursor:
@@ -95,6 +127,8 @@ class Engine:
                 connection.execute("set TimeZone = 'UTC'")
                 connection.execute(sql)
             return
+        if self.kind == "spark":
+            raise NotImplementedError("writes to a Spark warehouse go through dbt or the loader")
         self._pg_autocommit(sql)
 
     def scalar(self, sql: str) -> Any:
