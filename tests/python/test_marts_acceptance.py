@@ -29,6 +29,13 @@ def build_sample(engine: Engine, dbt_project: DbtProject, sample: Path) -> None:
     dbt_project.run(engine, "build")
 
 
+def built_sample(kind: str, sample: Path, workdir: Path) -> Engine:
+    """The sample loaded into a fresh DuckDB file or Spark warehouse under `workdir`, and built (dbt build)."""
+    engine = Engine.duckdb(workdir / "warehouse.duckdb") if kind == "duckdb" else Engine.spark(workdir / "spark-warehouse")
+    build_sample(engine, DbtProject(PROJECT_DIR, workdir / "dbt-artifacts"), sample)
+    return engine
+
+
 # Spark keeps a partition column last: the marts recomputed by billing period are partitioned by billing_id there.
 SPARK_PARTITIONED_MARTS = frozenset(
     {"campaign_analytics", "sequence_step_analytics", "lead_analytics", "mailbox_analytics", "warmup_analytics"}
@@ -59,10 +66,7 @@ def assert_marts_match_expected(engine: Engine, sample: Path) -> None:
 @pytest.fixture(scope="module")
 def duckdb_sample(acceptance_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """The sample loaded into DuckDB and built once for this module."""
-    workdir = tmp_path_factory.mktemp("duckdb-sample")
-    engine = Engine.duckdb(workdir / "warehouse.duckdb")
-    build_sample(engine, DbtProject(PROJECT_DIR, workdir / "dbt-artifacts"), acceptance_sample)
-    return engine
+    return built_sample("duckdb", acceptance_sample, tmp_path_factory.mktemp("duckdb-sample"))
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +88,7 @@ def postgres_sample(
 @pytest.fixture(scope="module")
 def spark_sample(acceptance_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """The sample loaded into a local Spark warehouse and built once (seeds, models, data and unit tests)."""
-    workdir = tmp_path_factory.mktemp("spark-sample")
-    engine = Engine.spark(workdir / "spark-warehouse")
-    build_sample(engine, DbtProject(PROJECT_DIR, workdir / "dbt-artifacts"), acceptance_sample)
-    return engine
+    return built_sample("spark", acceptance_sample, tmp_path_factory.mktemp("spark-sample"))
 
 
 def test_spark_marts_equal_the_independent_implementation(spark_sample: Engine, acceptance_sample: Path) -> None:

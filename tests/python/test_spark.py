@@ -17,6 +17,7 @@ import pytest
 
 from conftest import run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
+from test_incremental import empty_busiest_past_period
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 MESSAGES = "8000"
@@ -62,35 +63,17 @@ def spark_day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     run_cli("load-parquet", "--target", "spark", "--dir", str(export_raw(raw, workdir / "base")), env=spark.env)
     project.run(spark, "build", *WITHOUT_TESTS, vars=SHARE)
 
-    tenant_id, billing_id, period_start, period_end = spark.query(
-        "select periods.tenant_id, periods.billing_id, periods.period_start, periods.period_end "
-        "from intermediate.int_billing_periods as periods "
-        "inner join intermediate.int_message_outcomes as outcomes on periods.billing_id = outcomes.billing_id "
-        "where periods.period_end < (select max(period_start) from intermediate.int_billing_periods) "
-        "group by all order by count(*) desc, periods.billing_id limit 1"
-    )[0]
+    run_cli("load", "--target", "duckdb", "--messages", MESSAGES, "--seed", SEED, "--increment-day", "1", env=raw.env)
+    billing_id = empty_busiest_past_period(spark, raw)
     before = {
         table: spark.scalar(f"select count(*) from {table} where billing_id = {billing_id}")
         for table in ("intermediate.int_message_outcomes", "analytics.mailbox_analytics")
     }
-    run_cli("load", "--target", "duckdb", "--messages", MESSAGES, "--seed", SEED, "--increment-day", "1", env=raw.env)
-    columns = [name for name, _ in RAW_TABLES["email_messages"]]
-    overrides = {
-        "message_type": "'bulk'",
-        "_extracted_at": "(select max(_extracted_at) from raw_oltp.email_messages) + interval '1 minute'",
-    }
-    raw.execute(
-        f"insert into raw_oltp.email_messages ({', '.join(columns)}) "
-        f"select {', '.join(overrides.get(name, name) for name in columns)} from raw_oltp.email_messages "
-        f"where tenant_id = '{tenant_id}' and sent_at >= '{period_start.isoformat()}+00:00' "
-        f"and sent_at < '{period_end.isoformat()}+00:00'"
-    )
     run_cli("load-parquet", "--target", "spark", "--dir", str(export_raw(raw, workdir / "day")), env=spark.env)
     project.run(spark, "build", *WITHOUT_TESTS, vars=SHARE)
     return {
         "raw": raw, "spark": spark, "project": project, "workdir": workdir, "billing_id": billing_id,
         "before": before, "incremental": snapshot(spark),
-        "runs": project.run_results(),
     }
 
 
