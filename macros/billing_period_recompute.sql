@@ -68,10 +68,34 @@
             {%- do dropped.append('partition (billing_id = ' ~ value ~ ')') -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if not dropped -%}
-        {{ return('select 0 as partitions_dropped') }}
+    {#- the rows of no period, copied before their partition goes, for a model that reads them (stored_rows_without_period) -#}
+    {%- set statements = [] -%}
+    {%- if 'stored_rows_without_period' in model.raw_code -%}
+        {%- set copy = stored_rows_without_period() -%}
+        {%- do statements.append('drop table if exists ' ~ copy) -%}
+        {%- do statements.append('create table ' ~ copy ~ ' using parquet as select * from ' ~ this ~ ' where billing_id is null') -%}
     {%- endif -%}
-    {{ return('alter table ' ~ this ~ ' drop if exists ' ~ dropped | join(', ')) }}
+    {%- if dropped -%}
+        {%- do statements.append('alter table ' ~ this ~ ' drop if exists ' ~ dropped | join(', ')) -%}
+    {%- endif -%}
+    {{ return(hook_statements(statements) if statements else 'select 0 as partitions_dropped') }}
+{%- endmacro %}
+
+{#-
+    SQL: the rows this model stored without a period (billing_id null), as they were before this run: its own
+    table elsewhere; on Spark, whose pre-hook drops the null partition before the model's query runs, the copy
+    that pre-hook took first (`<table>__no_period`).
+-#}
+{% macro stored_rows_without_period() -%}
+    {{ return(adapter.dispatch('stored_rows_without_period', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__stored_rows_without_period() -%}
+    (select * from {{ this }} where billing_id is null)
+{%- endmacro %}
+
+{% macro spark__stored_rows_without_period() -%}
+    {{ this.incorporate(path={'identifier': this.identifier ~ '__no_period'}) }}
 {%- endmacro %}
 
 {#- True when this model recomputes only the touched periods (an incremental run that is not full). -#}
