@@ -141,14 +141,20 @@ class Engine:
         )
         return [row[0] for row in rows]
 
-    def mart_rows(self, mart: str, exclude: Iterable[str] = ("updated",)) -> list[tuple[Any, ...]]:
+    def mart_rows(
+        self, mart: str, exclude: Iterable[str] = ("updated",), order: Iterable[str] | None = None
+    ) -> list[tuple[Any, ...]]:
         """Every row of a mart, normalised and sorted, without the excluded columns."""
-        return self.table_rows("analytics", mart, exclude)
+        return self.table_rows("analytics", mart, exclude, order)
 
-    def table_rows(self, schema: str, table: str, exclude: Iterable[str] = ()) -> list[tuple[Any, ...]]:
-        """Every row of a table, normalised and sorted, without the excluded columns."""
+    def table_rows(
+        self, schema: str, table: str, exclude: Iterable[str] = (), order: Iterable[str] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Every row of a table, normalised and sorted, without the excluded columns; its values in the order of
+        `order` (column names) when given, else the table's (Spark lists partition columns last)."""
         excluded = set(exclude)
-        columns = [name for name in self.columns(schema, table) if name not in excluded]
+        names = self.columns(schema, table) if order is None else list(order)
+        columns = [name for name in names if name not in excluded]
         assert columns, f"{schema}.{table} has no columns: does it exist?"
         rows = self.query(f"select {', '.join(columns)} from {schema}.{table}")
         normalised = [tuple(normalise_value(value, name) for value, name in zip(row, columns)) for row in rows]
