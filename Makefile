@@ -8,7 +8,7 @@
 #   make metrics        MetricFlow's validate-configs against the DuckDB test warehouse
 #   make test-duckdb    dbt build on 50k generated messages in a DuckDB file of its own
 #   make test-postgres  dbt build on 50k generated messages in a throwaway Postgres
-#   make test-spark     dbt build on 5k generated messages in a local Spark warehouse of its own
+#   make test-spark     dbt build on 20k generated messages in a local Spark warehouse of its own
 #   make pytest         the Python suite, with a throwaway Postgres
 #   make docs           the docs site: target/index.html and the self-contained target/static_index.html
 #   make docs-serve     serve the generated docs site on http://localhost:8080
@@ -103,7 +103,7 @@ test-postgres: setup
 SPARK_CI_ENV := DBT_TARGET=spark DBT_SPARK_WAREHOUSE_DIR=$(CURDIR)/target/ci-spark
 test-spark: setup
 	rm -rf $(CURDIR)/target/ci-spark
-	$(SPARK_CI_ENV) $(BIN)/python -m outreach_warehouse load --target spark --messages 5000 --seed 7
+	$(SPARK_CI_ENV) $(BIN)/python -m outreach_warehouse load --target spark --messages 20000 --seed 7
 	$(SPARK_CI_ENV) $(BIN)/dbt build
 
 pytest: setup
