@@ -62,9 +62,10 @@
 {%- endmacro %}
 
 {#-
-    The raw extracts checked: a dict with `checked` (false when the raw schema does not exist at all: a seed
-    or a first test may run before any extract has landed), `problems` (one message per problem) and
-    `counts` (table -> row count, when the contract holds).
+    The raw extracts checked: a dict with `checked`, `problems` (one message per problem: a missing raw
+    schema, table or column, a column of another type family, unreadable values, an empty or shrunk
+    table) and `counts` (table -> row count, when the contract holds). Only the commands that build or
+    test call it (raw_checks_apply), so a seed runs before any extract has landed.
 -#}
 {% macro check_raw_extracts() -%}
     {%- set contract = {} -%}
@@ -97,7 +98,10 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if not schema_exists -%}
-        {{ return({'checked': false, 'problems': [], 'counts': {}}) }}
+        {{ return({'checked': true, 'counts': {}, 'problems': [
+            'raw contract: schema ' ~ schema ~ ' does not exist (no raw table can be read; the extracts land there,'
+            ~ ' or var raw_schema names where they are)'
+        ]}) }}
     {%- endif -%}
 
     {%- set problems = [] -%}

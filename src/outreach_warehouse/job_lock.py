@@ -44,7 +44,7 @@ def advisory_key(name: str = LOCK_NAME) -> int:
 def holder_label() -> str:
     """Who holds the lock, as the other job reports it."""
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"outreach_warehouse job on {socket.gethostname()}, pid {os.getpid()}, since {started}"
+    return f"outreach_warehouse job pid {os.getpid()} on {socket.gethostname()} since {started}"
 
 
 def lock_path(database: Path) -> Path:
