@@ -208,6 +208,11 @@
     not isfinite({{ column }})
 {%- endmacro %}
 
+{#- Spark's timestamps have no infinity. -#}
+{% macro spark__raw_timestamp_is_infinite(column) -%}
+    false
+{%- endmacro %}
+
 {#-
     The row count of each raw table and its unreadable values, in one query (one scan of each table):
     `checks` maps a table to its value checks (raw_unreadable_values). Returns a dict with `counts`
