@@ -6,7 +6,7 @@ Exit codes a scheduler can act on:
     1  the build failed, and failed again on `dbt retry`
     2  a source is staler than its error threshold: nothing was built (the extract job needs a look)
     3  dbt could not run at all (profile, connection or project error)
-    4  the raw extracts are broken (contract or volume, checked before anything builds): nothing was built
+    4  the raw extracts are broken (contract, values or volume, checked before anything builds): nothing built
     5  another job run holds the warehouse (at once, or after `wait_seconds`): this run did nothing
 
 One run at a time per warehouse: the job holds a lock from its first step to its last (job_lock.py: an
@@ -29,7 +29,7 @@ from typing import Any, Sequence
 
 import yaml
 
-from outreach_warehouse.job_lock import WarehouseBusy, warehouse_lock
+from outreach_warehouse.job_lock import LOCKED_TARGETS, WarehouseBusy, warehouse_lock
 
 EXIT_OK = 0
 EXIT_BUILD_FAILED = 1
@@ -119,13 +119,17 @@ def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", ex
         _note(log, f"waiting up to {wait_seconds:g} s for the job lock: {holder} holds it")
 
     with ExitStack() as stack:
+        if kind not in LOCKED_TARGETS:
+            # a target this job has no lock for (or none at all: dbt then says so, exit 3) runs unguarded
+            _note(log, f"no job lock for target {kind!r}: runs on it are not kept from overlapping")
+            return _run_steps(project_dir, run_dir, selector, extra_args)
         try:
             stack.enter_context(warehouse_lock(kind, project_dir, wait_seconds, on_wait=waiting))
         except WarehouseBusy as busy:
             waited = f" (waited {wait_seconds:g} s)" if wait_seconds > 0 else ""
             return _finish(run_dir, EXIT_WAREHOUSE_BUSY,
                            f"another job run holds the warehouse{waited}: {busy}; this run did nothing")
-        except Exception as error:  # no lock, no run: an unknown target or a warehouse that cannot be reached
+        except Exception as error:  # no lock, no run: the warehouse cannot be reached
             return _finish(run_dir, EXIT_DBT_ERROR, f"the job lock of target {kind!r} could not be taken: {error}")
         return _run_steps(project_dir, run_dir, selector, extra_args)
 

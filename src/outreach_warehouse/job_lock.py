@@ -28,6 +28,8 @@ from outreach_warehouse.connections import PostgresSettings, duckdb_path
 
 # The advisory lock's key: the first 16 hex digits of md5 of this name, as a signed 64-bit integer.
 LOCK_NAME = "outreach_warehouse job"
+# The targets whose warehouse the job can lock.
+LOCKED_TARGETS = ("duckdb", "postgres")
 POLL_SECONDS = 1.0
 
 
