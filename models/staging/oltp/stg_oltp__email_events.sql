@@ -33,7 +33,7 @@ first_copy as (
         'source', 'id',
         order_by='_extracted_at asc nulls last, received_at asc nulls last',
         tie_breakers=['occurred_at asc nulls last', 'event_type asc nulls last', 'message_id asc nulls last'],
-        copy_columns=raw_columns('email_events')
+        keyless_copies_once=true
     ) }}
 ),
 

@@ -33,7 +33,7 @@ latest as (
         'source', 'id',
         order_by='_extracted_at desc nulls last, created desc nulls last',
         tie_breakers=['sent_at asc nulls last', 'message_type asc nulls last'],
-        copy_columns=raw_columns('email_messages')
+        keyless_copies_once=true
     ) }}
 ),
 
