@@ -64,7 +64,19 @@
 
 {#- Whether this invocation is recorded in the publication log: the commands that write or test the build. -#}
 {% macro publication_tracked() -%}
-    {{ return(invocation_args_dict.get('which') in ['build', 'run', 'test', 'seed', 'snapshot', 'retry']) }}
+    {{ return(dbt_command() in ['build', 'run', 'test', 'seed', 'snapshot', 'retry']) }}
+{%- endmacro %}
+
+{#-
+    The dbt command of this invocation: `retry` for a `dbt retry` (whose arguments, `which` included, are those of
+    the invocation it retries), else the command itself (`build`, `run`, ...).
+-#}
+{% macro dbt_command() -%}
+    {%- set words = (invocation_args_dict.get('invocation_command') or '').split() -%}
+    {%- if words | length > 1 and words[1] == 'retry' -%}
+        {{ return('retry') }}
+    {%- endif -%}
+    {{ return(invocation_args_dict.get('which')) }}
 {%- endmacro %}
 
 {#-
@@ -89,8 +101,8 @@
             published_at {{ type_timestamp_tz() }}
         );
         insert into {{ audits }} (invocation_id, command, run_started_at)
-        values ('{{ invocation_id }}', '{{ invocation_args_dict.get("which") }}', {{ run_started_at_literal() }})
-        {%- if invocation_args_dict.get('which') in ['build', 'run', 'retry'] %}
+        values ('{{ invocation_id }}', '{{ dbt_command() }}', {{ run_started_at_literal() }})
+        {%- if dbt_command() in ['build', 'run', 'retry'] %}
         {%- for node in published_mart_nodes() %}
             {%- set published = published_relation(node) %}
             {%- if adapter.get_relation(published.database, published.schema, published.identifier) is none %}
@@ -177,11 +189,14 @@
         {{ return('select 1 as nothing_to_publish') }}
     {%- endif -%}
     {#-
-        The hook's SQL runs in the transaction this query opens (the first on-run-end hook starts on a connection
-        without one), and commits it at its end: an error in any statement rolls back every mart.
+        The hook's SQL runs in the transaction this statement opens (dbt begins one for it: the first on-run-end
+        hook starts on a connection without one), and commits it at its end: an error in any statement rolls back
+        every mart and the publication log's update.
     #}
-    {%- do run_query('select 1 as opens_the_publication_transaction') -%}
-    {%- set command = invocation_args_dict.get('which') -%}
+    {%- call statement('open_the_publication_transaction', auto_begin=true) -%}
+        select 1 as opens_the_publication_transaction
+    {%- endcall -%}
+    {%- set command = dbt_command() -%}
     {%- set blocking = blocking_results(results) -%}
     {%- if command == 'retry' -%}
         {%- set complete = retried_build_is_complete() -%}
