@@ -1,11 +1,13 @@
 {#-
-    Access on Postgres (see the access rules): the marts are readable by a reporting role, admin_audit_log only by
-    a compliance role (dbt grants, configured in dbt_project.yml), and a tenant sees only its own tenant's rows
-    through row-level security keyed on who is connected: each tenant login (a Postgres role with LOGIN and a
-    password, member of the tenant reader role) is mapped to its tenant in `reference.tenant_logins`, a table
-    the project creates and operators fill. No session setting takes part, so a login cannot widen what it
-    sees. The roles are created when missing (var `create_access_roles`), so that grants never fail on a
-    fresh server; production points the vars at roles it manages itself.
+    Access on Postgres (see the access rules): the published marts (schema `analytics`, see publication.sql) are
+    readable by a reporting role, admin_audit_log only by a compliance role, and a tenant sees only its own
+    tenant's rows through row-level security keyed on who is connected: each tenant login (a Postgres role with
+    LOGIN and a password, member of the tenant reader role) is mapped to its tenant in `reference.tenant_logins`,
+    a table the project creates and operators fill. No session setting takes part, so a login cannot widen what
+    it sees. Grants and policies are applied to the published tables when they are created and when a build
+    publishes; the build schema `analytics_build` gets none. The roles are created when missing (var
+    `create_access_roles`), so that grants never fail on a fresh server; production points the vars at roles it
+    manages itself.
 -#}
 {% macro create_access_roles() -%}
     {{ return(adapter.dispatch('create_access_roles', 'outreach_warehouse')()) }}

@@ -11,17 +11,17 @@ billing as (
 
 final as (
     select
-        billing.id,
-        billing.tenant_id,
-        billing.subscription_id,
-        billing.emails_sent,
-        billing.mailboxes_used,
-        billing.domains_used,
-        billing.campaigns_used,
-        billing.leads_used,
-        billing.warmups_active,
-        billing.period_start,
-        billing.period_end
+        id,
+        tenant_id,
+        subscription_id,
+        emails_sent,
+        mailboxes_used,
+        domains_used,
+        campaigns_used,
+        leads_used,
+        warmups_active,
+        period_start,
+        period_end
     from billing
 )
 
