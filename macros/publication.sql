@@ -249,8 +249,11 @@
     delete from {{ published }};
     insert into {{ published }} ({{ published_column_list(built) }})
     select {{ published_column_list(built) }} from {{ built }};
-    {{ secure_published_mart(node, published) }}
-    {{ comment_published_mart(node, published) }}
+    {%- endfor %}
+    {#- access after every table is in place: a recreated billing_analytics takes the policies that read it along #}
+    {%- for node in marts %}
+    {{ secure_published_mart(node, published_relation(node)) }}
+    {{ comment_published_mart(node, published_relation(node)) }}
     {%- endfor %}
     {%- if recreated %}
     {{ restore_published_views(results) }}
@@ -319,13 +322,17 @@
 {% macro postgres__restore_published_views(results) -%}
     {%- for result in results if result.node.resource_type == 'model' and result.node.schema == published_schema() %}
         {%- if result.node.config.materialized == 'view' %}
-    create or replace view {{ built_relation(result.node) }} as {{ result.node.compiled_code }};
-    grant select on {{ built_relation(result.node) }} to {{ var('reporting_role') }};
+            {%- set view = api.Relation.create(
+                database=result.node.database, schema=result.node.schema, identifier=result.node.alias, type='view'
+            ) %}
+    create or replace view {{ view }} as {{ result.node.compiled_code }};
+    grant select on {{ view }} to {{ var('reporting_role') }};
+    {{ comment_published_mart(result.node, view) }}
         {%- endif %}
     {%- endfor %}
 {%- endmacro %}
 
-{#- SQL: the table and column comments of a published mart, from its documentation (persist_docs). -#}
+{#- SQL: the table (or view) and column comments of a published relation, from its documentation (persist_docs). -#}
 {% macro comment_published_mart(node, published) -%}
     {{ return(adapter.dispatch('comment_published_mart', 'outreach_warehouse')(node, published)) }}
 {%- endmacro %}
@@ -333,7 +340,7 @@
 {% macro default__comment_published_mart(node, published) -%}
     {%- set persist = node.config.get('persist_docs', {}) -%}
     {%- if persist.get('relation') and node.description %}
-    comment on table {{ published }} is {{ published_comment_literal(node.description) }};
+    comment on {{ published.type }} {{ published }} is {{ published_comment_literal(node.description) }};
     {%- endif %}
     {%- if persist.get('columns') %}
         {%- for column in node.columns.values() if column.description %}
