@@ -101,12 +101,11 @@
             published_at {{ type_timestamp_tz() }}
         );
         insert into {{ audits }} (invocation_id, command, run_started_at)
-        values ('{{ invocation_id }}', '{{ dbt_command() }}', {{ run_started_at_literal() }})
+        values ('{{ invocation_id }}', '{{ dbt_command() }}', {{ run_started_at_literal() }});
         {%- if dbt_command() in ['build', 'run', 'retry'] %}
         {%- for node in published_mart_nodes() %}
             {%- set published = published_relation(node) %}
             {%- if adapter.get_relation(published.database, published.schema, published.identifier) is none %}
-;
         create schema if not exists {{ published.schema }};
         create table {{ published }} (
             {%- for column in node.columns.values() %}
@@ -117,19 +116,23 @@
         );
         {{ secure_published_mart(node, published) }}
         {{ comment_published_mart(node, published) }}
-        select 1 as published_mart_created
             {%- endif %}
         {%- endfor %}
         {%- endif %}
+        select 1 as publication_prepared
     {%- endset -%}
     {{ return(sql) }}
 {%- endmacro %}
 
 {#-
     Whether this invocation's selection covers a whole audited build: every model outside the published schema
-    and every data test outside the `weekly` tag that reads none of the published schema's models.
+    and every data test outside the `weekly` tag that reads none of the published schema's models, on all the
+    data (not `--empty` or `--sample`).
 -#}
 {% macro selection_is_complete(results) -%}
+    {%- if invocation_args_dict.get('empty') or invocation_args_dict.get('sample') -%}
+        {{ return(false) }}
+    {%- endif -%}
     {%- set selected = results | map(attribute='node') | map(attribute='unique_id') | list -%}
     {%- set published = published_schema() -%}
     {%- set readers = [] -%}
@@ -180,7 +183,7 @@
 {%- endmacro %}
 
 {#-
-    on-run-end, after finish_warehouse_run: records the invocation's outcome in the publication log and, when it
+    on-run-end, the first hook (before finish_warehouse_run): records the invocation's outcome in the publication log and, when it
     is a complete, audited build (or the retry that completes one) without an error, failure or skip, replaces
     every published mart with its build table in one transaction. Otherwise the published marts stay as they are.
 -#}
