@@ -210,7 +210,7 @@
     {%- set audits = warehouse_audits_relation() -%}
     {%- set sql -%}
         {%- if publish %}
-        {{ adapter.dispatch('publish_marts_sql', 'outreach_warehouse')(published_mart_nodes(), results) }}
+        {{ publish_marts_sql(published_mart_nodes(), results) }}
         {%- endif %}
         update {{ audits }}
         set
@@ -218,7 +218,7 @@
             is_passed = {{ 'false' if blocking else 'true' }},
             published_at = {{ dbt.current_timestamp() if publish else 'null' }}
         where invocation_id = '{{ invocation_id }}';
-        commit
+        {{ end_publication_transaction() }}
     {%- endset -%}
     {%- if publish -%}
         {{ log('Publishing the marts in ' ~ published_schema() ~ ' (one transaction): ' ~ published_mart_nodes() | map(attribute='name') | join(', '), info=true) }}
@@ -240,6 +240,10 @@
     table whose columns or types differ from its build table's is recreated first; the others are emptied and
     refilled, so readers keep their privileges and policies and see the old rows until the commit.
 -#}
+{% macro publish_marts_sql(marts, results) -%}
+    {{ return(adapter.dispatch('publish_marts_sql', 'outreach_warehouse')(marts, results)) }}
+{%- endmacro %}
+
 {% macro default__publish_marts_sql(marts, results) -%}
     {%- set recreated = [] -%}
     {%- for node in marts %}
@@ -275,6 +279,19 @@
     create table if not exists {{ published }} like {{ built }};
     insert overwrite table {{ published }} select {{ published_column_list(built) }} from {{ built }};
     {%- endfor %}
+{%- endmacro %}
+
+{#- SQL: the end of the publication's transaction (Spark has none: each statement stands alone). -#}
+{% macro end_publication_transaction() -%}
+    {{ return(adapter.dispatch('end_publication_transaction', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__end_publication_transaction() -%}
+    commit
+{%- endmacro %}
+
+{% macro spark__end_publication_transaction() -%}
+    select 1 as no_transaction_to_commit
 {%- endmacro %}
 
 {#- The build table's columns, in order, comma-separated. -#}
