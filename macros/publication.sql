@@ -224,8 +224,15 @@
         {{ log('Publishing the marts in ' ~ published_schema() ~ ' (one transaction): ' ~ published_mart_nodes() | map(attribute='name') | join(', '), info=true) }}
     {%- elif command in ['build', 'retry'] -%}
         {%- set reasons = [] -%}
-        {%- if blocking -%}
-            {%- do reasons.append(blocking | length ~ ' node(s) did not pass: ' ~ blocking[:5] | join(', ')) -%}
+        {%- set failed = [] -%}
+        {%- for reason in blocking if not reason.endswith('(skipped)') -%}
+            {%- do failed.append(reason) -%}
+        {%- endfor -%}
+        {%- if failed -%}
+            {%- do reasons.append(failed | length ~ ' node(s) failed: ' ~ failed[:10] | join(', ')) -%}
+        {%- endif -%}
+        {%- if blocking | length > failed | length -%}
+            {%- do reasons.append((blocking | length - failed | length) ~ ' skipped') -%}
         {%- endif -%}
         {%- if not complete -%}
             {%- do reasons.append('the selection is not a whole audited build') -%}
