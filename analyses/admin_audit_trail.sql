@@ -7,7 +7,7 @@
 with
 
 audit_log as (
-    select * from {{ ref('admin_audit_log') }}
+    select * from {{ published_ref('admin_audit_log') }}
     where admin_user_id = '{{ var("admin_user_id", "00000000-0000-0000-0000-000000000000") }}'
 ),
 

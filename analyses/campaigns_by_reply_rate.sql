@@ -6,11 +6,11 @@
 with
 
 campaigns as (
-    select * from {{ ref('campaign_analytics') }}
+    select * from {{ published_ref('campaign_analytics') }}
 ),
 
 periods as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
 ),
 
 campaign_totals as (

@@ -6,12 +6,12 @@
 with
 
 periods as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
     where tenant_id = '{{ var("tenant_id", "00000000-0000-0000-0000-000000000000") }}'
 ),
 
 campaigns as (
-    select * from {{ ref('campaign_analytics') }}
+    select * from {{ published_ref('campaign_analytics') }}
 ),
 
 period_funnels as (

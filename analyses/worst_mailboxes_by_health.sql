@@ -6,11 +6,11 @@
 with
 
 mailboxes as (
-    select * from {{ ref('mailbox_analytics') }}
+    select * from {{ published_ref('mailbox_analytics') }}
 ),
 
 periods as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
 ),
 
 latest_rows as (

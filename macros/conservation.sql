@@ -1,18 +1,29 @@
 {#-
     The conservation balance of one raw table (see the bad-input rules), as the rows of a failing test: every raw row
     extracted up to the as-of is counted (`counted_rows_sql`, a query returning one `counted_rows`),
-    quarantined (`int_quarantine` rows of `table` that count nowhere), or a duplicate copy of an id
-    already seen. Returns the balance when it does not hold.
+    quarantined (`int_quarantine` rows of `table` that count nowhere), or a duplicate: a copy of an id
+    already seen, or, for a row without an id, an exact copy of another raw row (the same extract loaded
+    twice; staging keeps one, see latest_version). Returns the balance when it does not hold.
 -#}
 {% macro conservation_failures(table, counted_rows_sql) -%}
     with
 
+    extracted as (
+        select * from {{ source('oltp', table) }}
+        where _extracted_at <= {{ as_of() }}
+    ),
+
+    distinct_rows_without_id as (
+        select count(*) as row_count
+        from (select distinct * from extracted where id is null) as rows_without_id
+    ),
+
     raw_rows as (
         select
             count(*) as raw_rows,
-            count(id) - count(distinct id) as duplicate_rows
-        from {{ source('oltp', table) }}
-        where _extracted_at <= {{ as_of() }}
+            count(*) - count(distinct id)
+            - (select distinct_rows_without_id.row_count from distinct_rows_without_id) as duplicate_rows
+        from extracted
     ),
 
     counted as (

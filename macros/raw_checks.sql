@@ -5,6 +5,8 @@
 
     - the contract: every table and column of the `oltp` source (with the type in its `data_type`) exists
       in the raw schema with a type of the same family (one information_schema query);
+    - the values: none that the contract's type cannot read (`raw_unreadable_values`): an infinite
+      timestamp, or a number outside the contract's integer range in a wider integer column;
     - the volume: no raw table is empty, and none holds fewer rows than at the last completed run by more
       than var('raw_shrink_error_share'), unless var('accept_raw_shrink') accepts it. The counts of each
       invocation are kept in `warehouse_raw_counts` beside the run log.
@@ -60,9 +62,10 @@
 {%- endmacro %}
 
 {#-
-    The raw extracts checked: a dict with `checked` (false when the raw schema does not exist at all: a seed
-    or a first test may run before any extract has landed), `problems` (one message per problem) and
-    `counts` (table -> row count, when the contract holds).
+    The raw extracts checked: a dict with `checked`, `problems` (one message per problem: a missing raw
+    schema, table or column, a column of another type family, unreadable values, an empty or shrunk
+    table) and `counts` (table -> row count, when the contract holds). Only the commands that build or
+    test call it (raw_checks_apply), so a seed runs before any extract has landed.
 -#}
 {% macro check_raw_extracts() -%}
     {%- set contract = {} -%}
@@ -75,7 +78,10 @@
     {%- set catalog = raw_catalog(location['database'], schema, contract.keys() | list) -%}
     {%- set found = catalog['columns'] -%}
     {%- if not catalog['schema_exists'] -%}
-        {{ return({'checked': false, 'problems': [], 'counts': {}}) }}
+        {{ return({'checked': true, 'counts': {}, 'problems': [
+            'raw contract: schema ' ~ schema ~ ' does not exist (no raw table can be read; the extracts land there,'
+            ~ ' or var raw_schema names where they are)'
+        ]}) }}
     {%- endif -%}
 
     {%- set problems = [] -%}
@@ -101,7 +107,21 @@
         {{ return({'checked': true, 'problems': problems, 'counts': {}}) }}
     {%- endif -%}
 
-    {%- set counts = raw_row_counts(contract.keys() | sort) -%}
+    {%- set checks = {} -%}
+    {%- for table, columns in contract.items() -%}
+        {%- do checks.update({table: raw_unreadable_values(table, columns, found[table | lower])}) -%}
+    {%- endfor -%}
+    {%- set scanned = raw_row_counts(checks) -%}
+    {%- set counts = scanned['counts'] -%}
+    {%- for table, column, what, rows in scanned['unreadable'] -%}
+        {%- do problems.append(
+            'raw value: ' ~ schema ~ '.' ~ table ~ '.' ~ column ~ ' holds ' ~ what ~ ' in ' ~ rows
+            ~ (' row' if rows == 1 else ' rows') ~ ', which the contract\'s type cannot read'
+        ) -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ return({'checked': true, 'problems': problems, 'counts': {}}) }}
+    {%- endif -%}
     {%- set previous = previous_raw_counts() -%}
     {%- set share = var('raw_shrink_error_share', 0.1) | float -%}
     {%- set refused = [] -%}
@@ -191,19 +211,86 @@
     {{ return({'schema_exists': true, 'columns': found}) }}
 {%- endmacro %}
 
-{#- The row count of each raw table, in one query: table -> count. -#}
-{% macro raw_row_counts(tables) -%}
+{#-
+    The value checks of one raw table whose columns have the contract's types: a list of (column, what is
+    wrong, a condition true on an unreadable value). A timestamp must be finite (`-infinity`/`infinity`
+    is no time any rule can place), except where the quarantine rules place such a row: a message sent,
+    or an event dated, far in the future or past is a bad row, not a broken extract. A number in a column
+    the contract reads as `integer` but stored wider must fit the integer's range.
+-#}
+{% macro raw_unreadable_values(table, columns, actual_types) -%}
+    {%- set quarantined_times = {'email_messages': ['sent_at'], 'email_events': ['occurred_at']} -%}
+    {%- set integer_types = ['integer', 'int', 'int4', 'int2', 'smallint', 'tinyint'] -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- set family = raw_type_family(column['data_type']) -%}
+        {%- set actual = (actual_types[column['name'] | lower] or '') | lower -%}
+        {%- if family == 'timestamptz' and column['name'] not in quarantined_times.get(table, []) -%}
+            {%- do checks.append((column['name'], 'an infinite timestamp', raw_timestamp_is_infinite(column['name']))) -%}
+        {%- elif family == 'integer' and column['data_type'] | lower == 'integer' and actual not in integer_types -%}
+            {%- do checks.append((
+                column['name'], 'a number outside the integer range',
+                column['name'] ~ ' not between -2147483648 and 2147483647'
+            )) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+{#- SQL: whether a timestamp is infinite (`infinity` or `-infinity`). -#}
+{% macro raw_timestamp_is_infinite(column) -%}
+    {{ return(adapter.dispatch('raw_timestamp_is_infinite', 'outreach_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__raw_timestamp_is_infinite(column) -%}
+    not isfinite({{ column }})
+{%- endmacro %}
+
+{#- Spark's timestamps have no infinity. -#}
+{% macro spark__raw_timestamp_is_infinite(column) -%}
+    false
+{%- endmacro %}
+
+{#-
+    The row count of each raw table and its unreadable values, in one query (one scan of each table):
+    `checks` maps a table to its value checks (raw_unreadable_values). Returns a dict with `counts`
+    (table -> row count) and `unreadable` (a list of (table, column, what, rows) with rows > 0).
+-#}
+{% macro raw_row_counts(checks) -%}
+    {%- set width = [1] -%}
+    {%- for table_checks in checks.values() -%}
+        {%- do width.append(table_checks | length) -%}
+    {%- endfor -%}
     {%- set query -%}
-        {%- for table in tables %}
-        select '{{ table }}' as table_name, count(*) as row_count from {{ source('oltp', table) }}
-        {%- if not loop.last %} union all{% endif %}
+        {%- for table, table_checks in checks.items() | sort %}
+        select
+            '{{ table }}' as table_name,
+            count(*) as row_count
+            {%- for index in range(width | max) %},
+            {%- if index < table_checks | length %}
+            sum(case when {{ table_checks[index][2] }} then 1 else 0 end) as unreadable_{{ index }}
+            {%- else %}
+            0 as unreadable_{{ index }}
+            {%- endif %}
+            {%- endfor %}
+        from {{ source('oltp', table) }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
         {%- endfor %}
     {%- endset -%}
     {%- set counts = {} -%}
+    {%- set unreadable = [] -%}
     {%- for row in run_query(query).rows -%}
         {%- do counts.update({row[0]: row[1] | int}) -%}
+        {%- for check in checks[row[0]] -%}
+            {%- set rows = (row[2 + loop.index0] or 0) | int -%}
+            {%- if rows > 0 -%}
+                {%- do unreadable.append((row[0], check[0], check[1], rows)) -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {{ return(counts) }}
+    {{ return({'counts': counts, 'unreadable': unreadable}) }}
 {%- endmacro %}
 
 {#- The raw row counts recorded by the last completed run that recorded them: table -> count ({} when none). -#}

@@ -1,11 +1,13 @@
 {#-
-    Access on Postgres (see the access rules): the marts are readable by a reporting role, admin_audit_log only by
-    a compliance role (dbt grants, configured in dbt_project.yml), and a tenant sees only its own tenant's rows
-    through row-level security keyed on who is connected: each tenant login (a Postgres role with LOGIN and a
-    password, member of the tenant reader role) is mapped to its tenant in `reference.tenant_logins`, a table
-    the project creates and operators fill. No session setting takes part, so a login cannot widen what it
-    sees. The roles are created when missing (var `create_access_roles`), so that grants never fail on a
-    fresh server; production points the vars at roles it manages itself.
+    Access on Postgres (see the access rules): the published marts (schema `analytics`, see publication.sql) are
+    readable by a reporting role, admin_audit_log only by a compliance role, and a tenant sees only its own
+    tenant's rows through row-level security keyed on who is connected: each tenant login (a Postgres role with
+    LOGIN and a password, member of the tenant reader role) is mapped to its tenant in `reference.tenant_logins`,
+    a table the project creates and operators fill. No session setting takes part, so a login cannot widen what
+    it sees. Grants and policies are applied to the published tables when they are created and when a build
+    publishes; the build schema `analytics_build` gets none. The roles are created when missing (var
+    `create_access_roles`), so that grants never fail on a fresh server; production points the vars at roles it
+    manages itself.
 -#}
 {% macro create_access_roles() -%}
     {{ return(adapter.dispatch('create_access_roles', 'outreach_warehouse')()) }}
@@ -31,16 +33,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Grants of a tenant-scoped mart (reporting and tenant readers) or of the audit log (compliance). -#}
-{% macro mart_grants(audience='reporting') -%}
-    {%- if target.type != 'postgres' -%}
-        {{ return({}) }}
-    {%- elif audience == 'compliance' -%}
-        {{ return({'select': [var('compliance_role')]}) }}
-    {%- endif -%}
-    {{ return({'select': [var('reporting_role'), var('tenant_reader_role')]}) }}
-{%- endmacro %}
-
 {#- The login-to-tenant mapping: one row per tenant login (login, tenant_id), in the seeds' schema. -#}
 {% macro tenant_logins_relation() -%}
     {{ return(api.Relation.create(
@@ -53,45 +45,93 @@
     (select logins.tenant_id from {{ tenant_logins_relation() }} as logins where logins.login = current_user)
 {%- endmacro %}
 
-{#- The row-level security post-hook of billing_analytics: a row is visible to the logins of its tenant. -#}
-{% macro tenant_login_row_security() -%}
-    {{ return(tenant_row_security('tenant_id = ' ~ login_tenant_id())) }}
+{#-
+    SQL: the access of a published mart (see publication.sql), applied when it is created and on every
+    publication: `published_access` `compliance` is read by the compliance role alone; `tenant` (rows by
+    tenant_id, billing_analytics) and `billing_period` (rows by billing_id) by the reporting role, and by tenant
+    logins through row-level security. The build tables get no grant at all.
+-#}
+{% macro secure_published_mart(node, relation) -%}
+    {{ return(adapter.dispatch('secure_published_mart', 'outreach_warehouse')(node, relation)) }}
 {%- endmacro %}
 
-{#- The row-level security post-hook of a mart whose rows belong to a tenant through billing_id. -#}
-{% macro billing_row_security() -%}
-    {{ return(tenant_row_security(
-        'billing_id in (select billing.id from ' ~ ref('billing_analytics') ~ ' as billing where billing.tenant_id = '
-        ~ login_tenant_id() ~ ')'
-    )) }}
+{% macro default__secure_published_mart(node, relation) -%}
+{%- endmacro %}
+
+{% macro postgres__secure_published_mart(node, relation) -%}
+    {%- set access = node.config.meta.get('published_access') -%}
+    {%- if access == 'compliance' %}
+    grant select on {{ relation }} to {{ var('compliance_role') }};
+    {%- else %}
+    {{ tenant_row_security(relation, tenant_rows_visible_when(access)) }};
+    grant select on {{ relation }} to {{ var('reporting_role') }}, {{ var('tenant_reader_role') }};
+    {%- endif %}
 {%- endmacro %}
 
 {#-
-    Row-level security for tenant logins (a post-hook of the tenant-scoped marts on Postgres): a row is visible
-    to a member of the tenant reader role when `visible_when` holds: its tenant is the one the connected
-    login is mapped to, directly (billing_analytics) or through its billing period (billing_id). A login
-    that is not mapped, or the tenant reader role itself, sees no row. The owner (the dbt user) and the
-    reporting role see all rows. The post-hook runs inside the transaction that creates the table, before
-    its grants, so a table is never readable without its policies.
+    SQL: the condition under which a tenant login sees a row of a published mart: its tenant is the login's
+    (`tenant`), or its billing period is one of the login's tenant's in the published billing_analytics
+    (`billing_period`).
 -#}
-{% macro tenant_row_security(visible_when) -%}
-    {{ return(adapter.dispatch('tenant_row_security', 'outreach_warehouse')(visible_when)) }}
+{% macro tenant_rows_visible_when(access) -%}
+    {%- if access == 'tenant' -%}
+        tenant_id = {{ login_tenant_id() }}
+    {%- else -%}
+        {%- set billing = published_relation(graph.nodes['model.' ~ project_name ~ '.billing_analytics']) -%}
+        billing_id in (select billing.id from {{ billing }} as billing where billing.tenant_id = {{ login_tenant_id() }})
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro default__tenant_row_security(visible_when) -%}
+{#-
+    Row-level security for tenant logins on a published mart (Postgres): a row is visible to a member of the
+    tenant reader role when `visible_when` holds for the connected login; a login that is not mapped, or the
+    tenant reader role itself, sees no row. The owner (the dbt user) and the reporting role see all rows.
+    The policies are named after a digest of their definition and replaced only when it changes (or when they
+    are missing), so that a publication takes no lock that would wait for readers.
+-#}
+{% macro tenant_row_security(relation, visible_when) -%}
+    {{ return(adapter.dispatch('tenant_row_security', 'outreach_warehouse')(relation, visible_when)) }}
+{%- endmacro %}
+
+{% macro default__tenant_row_security(relation, visible_when) -%}
     select 1 as no_row_security_on_this_engine
 {%- endmacro %}
 
-{% macro postgres__tenant_row_security(visible_when) -%}
-    alter table {{ this }} enable row level security;
-    drop policy if exists tenant_isolation on {{ this }};
-    create policy tenant_isolation on {{ this }}
-        for select to {{ var('tenant_reader_role') }}
-        using ({{ visible_when }});
-    drop policy if exists reporting_reads_all on {{ this }};
-    create policy reporting_reads_all on {{ this }}
-        for select to {{ var('reporting_role') }}
-        using (true)
+{% macro postgres__tenant_row_security(relation, visible_when) -%}
+    {%- set policies = {
+        'tenant_isolation': {'role': var('tenant_reader_role'), 'using': visible_when},
+        'reporting_reads_all': {'role': var('reporting_role'), 'using': 'true'},
+    } -%}
+    do $$
+    declare
+        stale record;
+    begin
+        if not exists (
+            select 1 from pg_class as tables
+            inner join pg_namespace as schemas on tables.relnamespace = schemas.oid
+            where schemas.nspname = '{{ relation.schema }}' and tables.relname = '{{ relation.identifier }}'
+                and tables.relrowsecurity
+        ) then
+            alter table {{ relation }} enable row level security;
+        end if;
+        {%- for prefix, policy in policies.items() %}
+        {%- set name = prefix ~ '_' ~ local_md5(policy['role'] ~ ' ' ~ policy['using'])[:8] %}
+        if not exists (
+            select 1 from pg_policies
+            where schemaname = '{{ relation.schema }}' and tablename = '{{ relation.identifier }}' and policyname = '{{ name }}'
+        ) then
+            for stale in
+                select policyname from pg_policies
+                where schemaname = '{{ relation.schema }}' and tablename = '{{ relation.identifier }}'
+                    and policyname like '{{ prefix }}%'
+            loop
+                execute format('drop policy %I on {{ relation }}', stale.policyname);
+            end loop;
+            create policy {{ name }} on {{ relation }} for select to {{ policy['role'] }} using ({{ policy['using'] }});
+        end if;
+        {%- endfor %}
+    end
+    $$
 {%- endmacro %}
 
 {#-

@@ -135,7 +135,8 @@
 
 {#-
     on-run-end: the invocation completed when all the models that recompute touched billing periods
-    (and the model that finds them) succeeded in it; the periods it recomputed are then forgotten.
+    (and the model that finds them) succeeded in it, and no node errored, failed or was skipped (a failed
+    check: the build tables may hold what the check refused); the periods it recomputed are then forgotten.
 -#}
 {% macro finish_warehouse_run(results) -%}
     {%- if not execute -%}
@@ -145,6 +146,10 @@
     {%- for result in results if result.status == 'success' -%}
         {%- do succeeded.append(result.node.unique_id) -%}
     {%- endfor -%}
+    {#- a failed check keeps the run incomplete: its periods stay touched, and the next run redoes them #}
+    {%- if blocking_results(results) -%}
+        {{ return('select 1 as run_not_complete') }}
+    {%- endif -%}
     {%- set pending = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
         {%- if (node.config.get('meta') or {}).get('recomputed_for') or node.name == 'int_touched_periods' -%}

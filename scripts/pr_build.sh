@@ -4,7 +4,8 @@
 # (<state dir>/manifest.json, from the nightly job's artifacts). Usage: scripts/pr_build.sh prod-artifacts
 #
 # It never connects to production. generate_schema_name gives every target the same schemas (staging,
-# intermediate, analytics), so a build on the production server would overwrite production's tables, and
+# intermediate, analytics_build; analytics, the published marts, only on a whole audited build), so a build on the
+# production server would overwrite production's tables, and
 # Postgres cannot read another database's relations, so a CI database there could not defer to them.
 # Instead, on a throwaway Postgres (scripts/pg.sh) whose database takes production's name, the parents the
 # change needs (dbt's @ operator) are first built from demo data under production's relation names (their

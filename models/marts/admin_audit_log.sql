@@ -1,4 +1,4 @@
-{{ config(grants=mart_grants('compliance')) }}
+{{ config(meta={'published_access': 'compliance'}) }}
 {#-
     Grain: one row per in-scope admin audit event, deduplicated on the raw id (latest extract wins).
     Rules: models/docs/rules_audit_policy.md. The audit policy seed classifies each action;

@@ -1,9 +1,4 @@
-{{
-    config(
-        grants=mart_grants(),
-        post_hook="{{ tenant_login_row_security() }}",
-    )
-}}
+{{ config(meta={'published_access': 'tenant'}) }}
 {#-
     Grain: one row per tenant and billing period (rules: models/docs/rules_billing_periods.md),
     zero-usage periods included. Usage

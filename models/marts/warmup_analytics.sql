@@ -1,7 +1,6 @@
+{{ config(meta={'published_access': 'billing_period'}) }}
 {{
     config(
-        grants=mart_grants(),
-        post_hook="{{ billing_row_security() }}",
         **recomputed_by_billing_period(['messages', 'attributes', 'window'])
     )
 }}

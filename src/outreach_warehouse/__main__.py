@@ -82,6 +82,9 @@ def _job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--selector", default="daily")
     parser.add_argument("--artifacts-dir", default="artifacts")
     parser.add_argument("--vars", help="dbt vars for every step, as YAML or JSON (a backfill's as_of, say)")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="when another job run holds the warehouse, wait up to SECONDS for it "
+                             "(default 0: exit 5 at once)")
 
 
 def _job(args: argparse.Namespace) -> int:
@@ -90,7 +93,8 @@ def _job(args: argparse.Namespace) -> int:
     extra = ["--target", args.target] if args.target else []
     if args.vars:
         extra += ["--vars", args.vars]
-    return run_job(PROJECT_DIR, Path(args.artifacts_dir).resolve(), selector=args.selector, extra_args=extra)
+    return run_job(PROJECT_DIR, Path(args.artifacts_dir).resolve(), selector=args.selector, extra_args=extra,
+                   wait_seconds=args.wait)
 
 
 def _benchmark_arguments(parser: argparse.ArgumentParser) -> None:

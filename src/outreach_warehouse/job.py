@@ -6,15 +6,22 @@ Exit codes a scheduler can act on:
     1  the build failed, and failed again on `dbt retry`
     2  a source is staler than its error threshold: nothing was built (the extract job needs a look)
     3  dbt could not run at all (profile, connection or project error)
-    4  the raw extracts are broken (contract or volume, checked before anything builds): nothing was built
+    4  the raw extracts are broken (contract, values or volume, checked before anything builds): nothing built
+    5  another job run holds the warehouse (at once, or after `wait_seconds`): this run did nothing
+
+One run at a time per warehouse: the job holds a lock from its first step to its last (job_lock.py: an
+advisory lock in the Postgres database, a file lock beside the DuckDB file), so two runs started together,
+on one machine or two, never build at the same time.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,11 +29,14 @@ from typing import Any, Sequence
 
 import yaml
 
+from outreach_warehouse.job_lock import LOCKED_TARGETS, WarehouseBusy, warehouse_lock
+
 EXIT_OK = 0
 EXIT_BUILD_FAILED = 1
 EXIT_STALE_SOURCES = 2
 EXIT_DBT_ERROR = 3
 EXIT_RAW_EXTRACTS_BROKEN = 4
+EXIT_WAREHOUSE_BUSY = 5
 # What start_warehouse_run says when it stops a build on a broken extract (macros/warehouse_runs.sql).
 RAW_EXTRACTS_BROKEN = "The raw extracts are broken; nothing was built"
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json")
@@ -89,9 +99,43 @@ def freshness_status(sources_json: Path) -> str:
     return "pass"
 
 
-def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", extra_args: Sequence[str] = ()) -> int:
-    """Run the daily job once; returns the exit code (see module docstring)."""
+def target_kind(extra_args: Sequence[str], environ: dict[str, str] | None = None) -> str:
+    """The dbt target the job runs on: its `--target`, else DBT_TARGET, else the profile's default (duckdb)."""
+    args = list(extra_args)
+    if "--target" in args and args.index("--target") + 1 < len(args):
+        return args[args.index("--target") + 1]
+    return (os.environ if environ is None else environ).get("DBT_TARGET", "duckdb")
+
+
+def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", extra_args: Sequence[str] = (),
+            wait_seconds: float = 0.0) -> int:
+    """Run the daily job once, holding the warehouse's job lock throughout; returns the exit code (see module
+    docstring). When another run holds the lock, wait up to `wait_seconds` for it, then exit 5."""
     run_dir = _new_run_dir(artifacts_root)
+    log = run_dir / "job.log"
+    kind = target_kind(extra_args)
+
+    def waiting(holder: str) -> None:
+        _note(log, f"waiting up to {wait_seconds:g} s for the job lock: {holder} holds it")
+
+    with ExitStack() as stack:
+        if kind not in LOCKED_TARGETS:
+            # a target this job has no lock for (or none at all: dbt then says so, exit 3) runs unguarded
+            _note(log, f"no job lock for target {kind!r}: runs on it are not kept from overlapping")
+            return _run_steps(project_dir, run_dir, selector, extra_args)
+        try:
+            stack.enter_context(warehouse_lock(kind, project_dir, wait_seconds, on_wait=waiting))
+        except WarehouseBusy as busy:
+            waited = f" (waited {wait_seconds:g} s)" if wait_seconds > 0 else ""
+            return _finish(run_dir, EXIT_WAREHOUSE_BUSY,
+                           f"another job run holds the warehouse{waited}: {busy}; this run did nothing")
+        except Exception as error:  # no lock, no run: the warehouse cannot be reached
+            return _finish(run_dir, EXIT_DBT_ERROR, f"the job lock of target {kind!r} could not be taken: {error}")
+        return _run_steps(project_dir, run_dir, selector, extra_args)
+
+
+def _run_steps(project_dir: Path, run_dir: Path, selector: str, extra_args: Sequence[str]) -> int:
+    """The job's steps, under its lock: freshness, the build, the retry, the docs site."""
     target_path = run_dir / "target"
     log = run_dir / "job.log"
 
@@ -152,7 +196,15 @@ def _new_run_dir(artifacts_root: Path) -> Path:
     raise RuntimeError(f"no free run directory under {artifacts_root}")
 
 
+def _note(log: Path, message: str) -> None:
+    """A line of the job's own in job.log and on stderr."""
+    line = f"outreach-warehouse job: {message}"
+    with log.open("a") as handle:
+        handle.write(f"\n# {datetime.now(timezone.utc).isoformat()} {line}\n")
+    print(line, file=sys.stderr, flush=True)
+
+
 def _finish(run_dir: Path, code: int, message: str) -> int:
     (run_dir / "exit_code").write_text(f"{code}\n")
-    print(f"outreach-warehouse job: {message}; exit {code}; artifacts in {run_dir}", file=sys.stderr)
+    _note(run_dir / "job.log", f"{message}; exit {code}; artifacts in {run_dir}")
     return code

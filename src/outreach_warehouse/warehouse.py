@@ -22,6 +22,10 @@ MARTS: tuple[str, ...] = (
     "admin_audit_log",
 )
 JSON_COLUMNS = frozenset({"old_values", "new_values", "metadata"})
+# Readers query the published marts; the build writes and tests them in the build schema first (write, audit,
+# publish: macros/publication.sql), where the incremental marts also keep their state.
+PUBLISHED_SCHEMA = "analytics"
+BUILD_SCHEMA = "analytics_build"
 
 
 def normalise_value(value: Any, column: str = "") -> Any:
@@ -142,10 +146,15 @@ class Engine:
         return [row[0] for row in rows]
 
     def mart_rows(
-        self, mart: str, exclude: Iterable[str] = ("updated",), order: Iterable[str] | None = None
+        self,
+        mart: str,
+        exclude: Iterable[str] = ("updated",),
+        schema: str = PUBLISHED_SCHEMA,
+        order: Iterable[str] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Every row of a mart, normalised and sorted, without the excluded columns."""
-        return self.table_rows("analytics", mart, exclude, order)
+        """Every row of a mart (the published one unless told the build schema), normalised and sorted, without
+        the excluded columns; in the order of `order` when given (see table_rows)."""
+        return self.table_rows(schema, mart, exclude, order)
 
     def table_rows(
         self, schema: str, table: str, exclude: Iterable[str] = (), order: Iterable[str] | None = None

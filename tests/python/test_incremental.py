@@ -1,6 +1,8 @@
 """Scheduled runs (docs: rules_time_and_runs): incremental equals a full refresh, repeated and interrupted runs change
 nothing, and a build at an earlier as-of reproduces the warehouse as it was known then. Real dbt builds,
-on DuckDB and on Postgres."""
+on DuckDB and on Postgres. The proofs compare the marts where the incremental runs write them, the build schema
+(analytics_build): builds without data tests are never published (write, audit, publish), and a published mart
+is a copy of its build table (the first proof checks that too)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import pytest
 
 from conftest import run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
-from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
+from outreach_warehouse.warehouse import BUILD_SCHEMA, MARTS, DbtProject, Engine
 
 MESSAGES = "20000"
 SEED = "23"
@@ -28,8 +30,10 @@ BASE_AS_OF = "2026-01-01 01:00:00+00"
 WITHOUT_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 
-def snapshot(engine: Engine, exclude: tuple[str, ...] = ("updated",)) -> dict[str, list[tuple[object, ...]]]:
-    rows = {mart: engine.mart_rows(mart, exclude=exclude) for mart in MARTS}
+def snapshot(
+    engine: Engine, exclude: tuple[str, ...] = ("updated",), schema: str = BUILD_SCHEMA
+) -> dict[str, list[tuple[object, ...]]]:
+    rows = {mart: engine.mart_rows(mart, exclude=exclude, schema=schema) for mart in MARTS}
     assert all(rows.values()), "a mart is empty: equality would prove nothing"
     return rows
 
@@ -81,6 +85,8 @@ def test_incremental_days_equal_a_full_refresh(engine: Engine, dbt_project: DbtP
         dbt_project.run(engine, "build")
         results = {r["unique_id"]: r for r in dbt_project.run_results()["results"]}
         assert results["model.outreach_warehouse.stg_oltp__email_events"]["status"] == "success"
+    # each of these builds passed its checks, so it published its marts: exactly its build tables
+    assert snapshot(engine, exclude=(), schema="analytics") == snapshot(engine, exclude=())
     assert_equals_a_full_refresh(engine, dbt_project)
 
 
@@ -89,10 +95,10 @@ def test_the_same_build_twice_changes_nothing_but_updated(engine: Engine, dbt_pr
     load_increment(engine, 1)
     dbt_project.run(engine, "build", *WITHOUT_TESTS)
     first = snapshot(engine)
-    first_updated = engine.scalar("select max(updated) from analytics.billing_analytics")
+    first_updated = engine.scalar("select max(updated) from analytics_build.billing_analytics")
     dbt_project.run(engine, "build", *WITHOUT_TESTS)
     assert snapshot(engine) == first
-    assert engine.scalar("select max(updated) from analytics.billing_analytics") > first_updated
+    assert engine.scalar("select max(updated) from analytics_build.billing_analytics") > first_updated
 
 
 def test_a_build_killed_while_building_marts_recovers_on_the_next_run(
@@ -251,12 +257,12 @@ def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project:
     billing_id = empty_busiest_past_period(engine, engine)
     dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=share)
 
-    for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.sequence_step_analytics",
-                  "analytics.mailbox_analytics", "analytics.warmup_analytics"):
+    for table in ("intermediate.int_message_outcomes", "analytics_build.lead_analytics", "analytics_build.sequence_step_analytics",
+                  "analytics_build.mailbox_analytics", "analytics_build.warmup_analytics"):
         assert engine.scalar(f"select count(*) from {table} where billing_id = {billing_id}") == 0, table
-    assert engine.scalar(f"select count(*) from analytics.campaign_analytics where billing_id = {billing_id} and sent > 0") == 0
+    assert engine.scalar(f"select count(*) from analytics_build.campaign_analytics where billing_id = {billing_id} and sent > 0") == 0
     assert engine.query(
-        f"select emails_sent, mailboxes_used, campaigns_used, warmups_active from analytics.billing_analytics where id = {billing_id}"
+        f"select emails_sent, mailboxes_used, campaigns_used, warmups_active from analytics_build.billing_analytics where id = {billing_id}"
     ) == [(0, 0, 0, 0)]
     assert_equals_a_full_refresh(engine, dbt_project, vars=share)
 
@@ -302,7 +308,7 @@ def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, db
         "where latest.tenant_id = periods.tenant_id) "
         "order by outcomes.message_id limit 1"
     )[0]
-    replied = f"select replied from analytics.campaign_analytics where campaign_id = '{campaign_id}' and billing_id = {billing_id}"
+    replied = f"select replied from analytics_build.campaign_analytics where campaign_id = '{campaign_id}' and billing_id = {billing_id}"
     replied_before = engine.scalar(replied)
     engine.execute(
         "insert into raw_oltp.email_events (id, message_id, event_type, occurred_at, bounce_type, is_bot, payload, "
@@ -475,7 +481,7 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
         f"select billing_id from intermediate.int_billing_periods where tenant_id = '{moved_tenant}'"
     ))
     assert moved_periods and not moved_periods & periods_before_the_move, "the tenant's periods did not move"
-    for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.mailbox_analytics"):
+    for table in ("intermediate.int_message_outcomes", "analytics_build.lead_analytics", "analytics_build.mailbox_analytics"):
         stale = ", ".join(str(row[0]) for row in periods_before_the_move)
         assert engine.scalar(f"select count(*) from {table} where billing_id in ({stale})") == 0, table
     assert_equals_a_full_refresh(engine, dbt_project, vars=NO_LOOKBACK)

@@ -160,8 +160,9 @@ def tenant_ids(engine: Engine, mart: str, tenant: str) -> set[int]:
 
 @pytest.mark.postgres
 def test_postgres_access_follows_the_security_rules(postgres_sample: Engine, tenant_logins: dict[str, str]) -> None:
-    """Access rules (docs: rules_access): reporting reads the marts, compliance alone reads the audit log, and
-    neither the tenant reader role nor a tenant login reads the audit log."""
+    """Access rules (docs: rules_access): reporting reads the published marts, compliance alone reads the audit
+    log, neither the tenant reader role nor a tenant login reads the audit log, and no reader role reads the
+    build schema."""
     all_campaign_rows = postgres_sample.scalar("select count(*) from analytics.campaign_analytics")
     assert postgres_sample.scalar("set role reporting; select count(*) from analytics.campaign_analytics") == (
         all_campaign_rows
@@ -171,6 +172,10 @@ def test_postgres_access_follows_the_security_rules(postgres_sample: Engine, ten
     for role in ("reporting", "tenant_reader"):
         with pytest.raises(Exception, match="permission denied"):
             postgres_sample.scalar(f"set role {role}; select count(*) from analytics.admin_audit_log")
+    # the build schema (write, audit, publish) is the project's own: no reader role reads a build being checked
+    for role in ("reporting", "compliance", "tenant_reader"):
+        with pytest.raises(Exception, match="permission denied"):
+            postgres_sample.scalar(f"set role {role}; select count(*) from analytics_build.billing_analytics")
     connection = connect_as(postgres_sample, next(iter(tenant_logins.values())))
     try:
         with pytest.raises(Exception, match="permission denied"):

@@ -1,9 +1,11 @@
 """A broken extract stops the run before anything builds (docs: rules_sources_and_bad_input; README: When an
-extract is broken): a missing raw table, a missing or renamed column, a column of the wrong type, an empty
-table, or a table that shrank beyond `raw_shrink_error_share` since the last completed run, on DuckDB and
-Postgres. Each case asserts the exit code, that the message names the table (and column), and that the
-published marts and the run log are exactly as they were. The contract in the dbt project agrees with the
-loader's (src/outreach_warehouse/raw_schema.py)."""
+extract is broken): a missing raw schema or table, a missing or renamed column, a column of the wrong type,
+a value its type cannot read, an empty table, or a table that shrank beyond `raw_shrink_error_share` since
+the last completed run, on DuckDB and Postgres. Each case asserts the exit code, that the message names the
+table (and column), and that the published marts and the run log are exactly as they were. Bad rows are not
+a broken extract: an extract loaded twice, and every quarantine rule, change no mart beyond the rows set
+aside, and conservation holds. The contract in the dbt project agrees with the loader's
+(src/outreach_warehouse/raw_schema.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import yaml
 
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
-from outreach_warehouse.warehouse import DbtProject, Engine
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "oltp" / "_oltp__sources.yml"
 # dbt's exit code when an invocation stops on an error raised before any node runs (here, in on-run-start)
@@ -89,9 +91,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 def published_state(engine: Engine) -> dict[str, Any]:
     """The marts' rows (with their `updated`: a rewrite shows), the run log and the recorded raw counts."""
+    state = {mart: engine.table_rows("analytics", mart) for mart in MARTS}
+    assert all(state.values()), "a mart is empty: equality would prove nothing"
     return {
-        "billing_analytics": engine.table_rows("analytics", "billing_analytics"),
-        "campaign_analytics": engine.table_rows("analytics", "campaign_analytics"),
+        **state,
         "warehouse_runs": engine.table_rows("intermediate", "warehouse_runs"),
         "warehouse_raw_counts": engine.table_rows("intermediate", "warehouse_raw_counts"),
     }
@@ -106,7 +109,19 @@ def shrink(table: str, share: float) -> Callable[[Engine], list[str]]:
     return statements
 
 
+def first_row(table: str, assignment: str) -> Callable[[Engine], list[str]]:
+    """A statement changing every raw version of the table's first entity (by id)."""
+    return lambda engine: [f"update raw_oltp.{table} set {assignment} "
+                           f"where id = (select min(id) from raw_oltp.{table})"]
+
+
 CASES: dict[str, tuple[Callable[[Engine], list[str]], list[str]]] = {
+    "missing_schema": (
+        # absent (DuckDB cannot rename a schema) or renamed (Postgres)
+        lambda engine: ["drop schema raw_oltp cascade" if engine.kind == "duckdb"
+                        else "alter schema raw_oltp rename to raw_oltp_old"],
+        ["raw contract: schema raw_oltp does not exist"],
+    ),
     "missing_table": (
         lambda engine: ["alter table raw_oltp.campaign_leads rename to campaign_leads_old"],
         ["raw contract: raw_oltp.campaign_leads does not exist"],
@@ -119,6 +134,24 @@ CASES: dict[str, tuple[Callable[[Engine], list[str]], list[str]]] = {
         lambda engine: ["alter table raw_oltp.email_messages rename column sent_at to sent_at_old",
                         "alter table raw_oltp.email_messages add column sent_at varchar(64)"],
         ["raw contract: raw_oltp.email_messages.sent_at is ", "cannot be read as the contract's timestamptz"],
+    ),
+    "unreadable_text_timestamp": (
+        # the extract wrote the event time as text, and one value is no time at all
+        lambda engine: ["alter table raw_oltp.email_events alter column occurred_at type varchar(64)",
+                        *first_row("email_events", "occurred_at = 'yesterday, late'")(engine)],
+        ["raw contract: raw_oltp.email_events.occurred_at is ", "cannot be read as the contract's timestamptz"],
+    ),
+    "infinite_timestamp": (
+        first_row("tenants", "created = '-infinity'"),
+        ["raw value: raw_oltp.tenants.created holds an infinite timestamp in "],
+    ),
+    "integer_out_of_range": (
+        # the column arrives as bigint (Postgres cannot alter the type of a column a view reads: a new column)
+        lambda engine: ["alter table raw_oltp.email_accounts rename column warmup_planned_days to planned_days_int",
+                        "alter table raw_oltp.email_accounts add column warmup_planned_days bigint",
+                        "update raw_oltp.email_accounts set warmup_planned_days = planned_days_int",
+                        *first_row("email_accounts", "warmup_planned_days = 10000000000")(engine)],
+        ["raw value: raw_oltp.email_accounts.warmup_planned_days holds a number outside the integer range in "],
     ),
     "empty_table": (
         lambda engine: ["delete from raw_oltp.companies"],
@@ -170,3 +203,125 @@ def test_seed_runs_before_any_extract_has_landed(built: Built) -> None:
     """No raw schema at all: nothing to check, and `dbt seed` works (the checks apply to builds and tests)."""
     assert built.seeded.returncode == 0, built.seeded.stdout[-3000:]
     assert "raw contract" not in built.seeded.stdout
+
+
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+CONSERVATION_TESTS = ("assert_messages_conserved", "assert_events_conserved")
+
+
+def conservation_statuses(project: DbtProject) -> dict[str, str]:
+    """The status of each conservation test in the last invocation."""
+    statuses = {result["unique_id"].split(".")[2]: result["status"] for result in project.run_results()["results"]}
+    return {test: statuses.get(test, "not run") for test in CONSERVATION_TESTS}
+
+
+def test_an_extract_loaded_twice_changes_no_mart(built: Built) -> None:
+    """Every raw row twice (the same extract files loaded again): copies of an id keep one version, exact copies of
+    a row without an id are kept once, duplicate events count once. The marts and the quarantine equal the single
+    load's, on the incremental run that reads the copies and on a full refresh, and conservation holds."""
+    engine = built.copy()
+    marts = {mart: engine.mart_rows(mart) for mart in MARTS}
+    quarantine = engine.table_rows("intermediate", "int_quarantine")
+    raw_counts = {table: engine.scalar(f"select count(*) from raw_oltp.{table}") for table in RAW_TABLES}
+    for table in RAW_TABLES:
+        engine.execute(f"insert into raw_oltp.{table} select * from raw_oltp.{table}")
+    assert {table: engine.scalar(f"select count(*) from raw_oltp.{table}") for table in RAW_TABLES} == {
+        table: 2 * rows for table, rows in raw_counts.items()
+    }
+    assert engine.scalar("select count(*) - count(id) from raw_oltp.email_messages") > 0, (
+        "no message without an id: the copies of such rows would prove nothing"
+    )
+    for refresh in ((), ("--full-refresh",)):
+        result = built.project.run(engine, "build", *WITHOUT_UNIT_TESTS, *refresh, check=False)
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert conservation_statuses(built.project) == {test: "pass" for test in CONSERVATION_TESTS}
+        assert {mart: engine.mart_rows(mart) for mart in MARTS} == marts, refresh
+        assert engine.table_rows("intermediate", "int_quarantine") == quarantine, refresh
+
+
+def test_each_quarantine_rule_sets_its_rows_aside_and_nothing_is_lost(built: Built) -> None:
+    """The quarantine rules that the acceptance sample does not exercise (it covers vocabularies, malformed audit
+    JSON, future and early times, deleted tenants, unknown or quarantined messages of events), one counted row
+    broken per rule: each lands in int_quarantine with its reason, exactly those messages leave the marts'
+    counts, a malformed payload is flagged while its event still counts, and conservation holds."""
+    engine = built.copy()
+    counted_before = set(engine.query("select message_id, tenant_id from intermediate.int_message_outcomes"))
+    # the tenant with the fewest counted messages loses its sign-up time; the rules' rows come from the others
+    (tenant,) = engine.query(
+        "select tenant_id from intermediate.int_message_outcomes group by tenant_id order by count(*), tenant_id limit 1"
+    )[0]
+    picked = [row[0] for row in engine.query(
+        "select message_id from intermediate.int_message_outcomes "
+        f"where message_type = 'campaign' and tenant_id <> '{tenant}' order by message_id limit 9"
+    )]
+    other_step = engine.scalar(
+        "select min(steps.id) from raw_oltp.campaign_sequence_steps as steps "
+        f"where steps.campaign_id not in (select campaign_id from raw_oltp.email_messages where id = '{picked[6]}')"
+    )
+    rules = {
+        "unknown_message_type": "message_type = 'newsletter'",
+        "unknown_tenant": "tenant_id = 'no-such-tenant'",
+        "unknown_mailbox": "email_account_id = 'no-such-mailbox'",
+        "missing_campaign": "campaign_id = 'no-such-campaign'",
+        "missing_step": "step_id = null",
+        "missing_lead": "lead_id = 'no-such-lead'",
+        "step_of_another_campaign": f"step_id = '{other_step}'",
+        "null_sent_at": "sent_at = null",
+    }
+    expected = dict(zip(picked, rules))
+    null_id_rows = engine.scalar(
+        f"select count(*) from (select distinct * from raw_oltp.email_messages where id = '{picked[8]}') as copies"
+    )
+    null_id_before = engine.scalar(
+        "select count(*) from intermediate.int_quarantine where reason = 'null_message_id' "
+        "and source_table = 'email_messages'"
+    )
+    events = [row[0] for row in engine.query(
+        "select events.event_id from intermediate.int_events_classified as events "
+        "where events.quarantine_reason is null and events.malformed_payload is null "
+        f"and events.tenant_id <> '{tenant}' and events.message_id not in ({', '.join(repr(m) for m in picked)}) "
+        "order by events.event_id limit 2"
+    )]
+    for message, rule in expected.items():
+        engine.execute(f"update raw_oltp.email_messages set {rules[rule]} where id = '{message}'")
+    engine.execute(f"update raw_oltp.email_messages set id = null where id = '{picked[8]}'")
+    engine.execute(f"update raw_oltp.email_events set occurred_at = null where id = '{events[0]}'")
+    engine.execute(f"update raw_oltp.email_events set payload = '{{\"truncated\": ' where id = '{events[1]}'")
+    engine.execute(f"update raw_oltp.tenants set created = null where id = '{tenant}'")
+
+    # rows changed in place (raw tables only ever grow): a full refresh reads them. The tenant's messages alone pass
+    # the default 5 % share of excluded messages; this test is about conservation.
+    result = built.project.run(engine, "build", *WITHOUT_UNIT_TESTS, "--full-refresh",
+                               vars={"quarantine_error_share": 0.5}, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert conservation_statuses(built.project) == {test: "pass" for test in CONSERVATION_TESTS}
+    reasons = dict(engine.query(
+        "select source_id, reason from intermediate.int_quarantine where source_table = 'email_messages' "
+        "and not is_row_kept and source_id is not null"
+    ))
+    for message, tenant_id in counted_before:
+        if message in expected:
+            assert reasons.get(message) == expected[message], message
+        elif tenant_id == tenant:
+            assert reasons.get(message) == "tenant_without_sign_up", message
+    assert engine.scalar(
+        "select count(*) from intermediate.int_quarantine where reason = 'null_message_id' "
+        "and source_table = 'email_messages'"
+    ) == null_id_before + null_id_rows
+    event_reasons = {row[0]: row[1:] for row in engine.query(
+        "select source_id, reason, is_row_kept from intermediate.int_quarantine where source_table = 'email_events'"
+    )}
+    assert event_reasons[events[0]] == ("null_occurred_at", False)
+    assert event_reasons[events[1]] == ("malformed_payload", True)
+    assert engine.scalar(
+        f"select count(*) from intermediate.int_events_classified where event_id = '{events[1]}' "
+        "and quarantine_reason is null"
+    ) == 1
+    # exactly the broken messages left the counts, and nothing else moved
+    counted_after = set(engine.query("select message_id, tenant_id from intermediate.int_message_outcomes"))
+    left = {message for message, tenant_id in counted_before - counted_after}
+    assert counted_after <= counted_before
+    assert left == set(picked) | {message for message, tenant_id in counted_before if tenant_id == tenant}
+    assert engine.scalar(
+        "select (select sum(sent) from analytics.campaign_analytics) + (select sum(sent) from analytics.warmup_analytics)"
+    ) == len(counted_after)

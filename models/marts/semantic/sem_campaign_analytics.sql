@@ -7,11 +7,11 @@
 with
 
 campaigns as (
-    select * from {{ ref('campaign_analytics') }}
+    select * from {{ published_ref('campaign_analytics') }}
 ),
 
 billing as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
 ),
 
 final as (

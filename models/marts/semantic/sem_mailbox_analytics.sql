@@ -7,11 +7,11 @@
 with
 
 mailboxes as (
-    select * from {{ ref('mailbox_analytics') }}
+    select * from {{ published_ref('mailbox_analytics') }}
 ),
 
 billing as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
 ),
 
 final as (

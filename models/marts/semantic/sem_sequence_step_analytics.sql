@@ -6,11 +6,11 @@
 with
 
 steps as (
-    select * from {{ ref('sequence_step_analytics') }}
+    select * from {{ published_ref('sequence_step_analytics') }}
 ),
 
 billing as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
 ),
 
 final as (

@@ -7,11 +7,11 @@
 with
 
 warmups as (
-    select * from {{ ref('warmup_analytics') }}
+    select * from {{ published_ref('warmup_analytics') }}
 ),
 
 billing as (
-    select * from {{ ref('billing_analytics') }}
+    select * from {{ published_ref('billing_analytics') }}
 ),
 
 final as (

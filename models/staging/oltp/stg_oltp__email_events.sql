@@ -32,7 +32,8 @@ first_copy as (
     {{ latest_version(
         'source', 'id',
         order_by='_extracted_at asc nulls last, received_at asc nulls last',
-        tie_breakers=['occurred_at asc nulls last', 'event_type asc nulls last', 'message_id asc nulls last']
+        tie_breakers=['occurred_at asc nulls last', 'event_type asc nulls last', 'message_id asc nulls last'],
+        keyless_copies_once=true
     ) }}
 ),
 

@@ -32,7 +32,8 @@ latest as (
     {{ latest_version(
         'source', 'id',
         order_by='_extracted_at desc nulls last, created desc nulls last',
-        tie_breakers=['sent_at asc nulls last', 'message_type asc nulls last']
+        tie_breakers=['sent_at asc nulls last', 'message_type asc nulls last'],
+        keyless_copies_once=true
     ) }}
 ),
 
