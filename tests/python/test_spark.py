@@ -5,7 +5,8 @@ equal DuckDB's and Postgres' on the same raw data, row for row, ids included.
 A dbt invocation on Spark starts a JVM (about 20 s), so the module builds as little as it can: the raw extracts are
 written once into a DuckDB file (the generator and the changes of the day), exported as parquet and loaded into
 Spark with `load-parquet`; Spark builds three times (base, the day, a full refresh), without data and unit tests
-(the acceptance sample builds with them, in test_marts_acceptance.py, as does `make test-spark`)."""
+(the acceptance sample builds with them, in test_marts_acceptance.py, as does `make test-spark`). Builds without
+data tests are never published: the marts are compared in the build schema, analytics_build, on every engine."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 from conftest import run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
 from test_incremental import empty_busiest_past_period
-from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
+from outreach_warehouse.warehouse import BUILD_SCHEMA, MARTS, DbtProject, Engine
 
 MESSAGES = "8000"
 SEED = "31"
@@ -48,11 +49,11 @@ def by_name(engine: Engine, schema: str, table: str) -> list[str]:
 
 
 def mart_rows(engine: Engine, mart: str) -> list[tuple[Any, ...]]:
-    return engine.mart_rows(mart, order=by_name(engine, "analytics", mart))
+    return engine.mart_rows(mart, schema=BUILD_SCHEMA, order=by_name(engine, BUILD_SCHEMA, mart))
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    rows = {f"analytics.{mart}": mart_rows(engine, mart) for mart in MARTS}
+    rows = {f"{BUILD_SCHEMA}.{mart}": mart_rows(engine, mart) for mart in MARTS}
     rows.update({
         f"intermediate.{table}": engine.table_rows("intermediate", table, order=by_name(engine, "intermediate", table))
         for table in RECOMPUTED_STATE
@@ -79,7 +80,7 @@ def spark_day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     billing_id = empty_busiest_past_period(spark, raw)
     before = {
         table: spark.scalar(f"select count(*) from {table} where billing_id = {billing_id}")
-        for table in ("intermediate.int_message_outcomes", "analytics.mailbox_analytics")
+        for table in ("intermediate.int_message_outcomes", "analytics_build.mailbox_analytics")
     }
     run_cli("load-parquet", "--target", "spark", "--dir", str(export_raw(raw, workdir / "day")), env=spark.env)
     project.run(spark, "build", *WITHOUT_TESTS, vars=SHARE)
@@ -94,15 +95,16 @@ def test_spark_a_day_overwrites_the_touched_periods_and_empties_a_period(spark_d
     and the emptied period lost its rows, kept only its zero-usage billing row."""
     spark, billing_id = spark_day["spark"], spark_day["billing_id"]
     assert all(count > 0 for count in spark_day["before"].values()), spark_day["before"]
-    for table in ("intermediate.int_message_outcomes", "analytics.lead_analytics", "analytics.sequence_step_analytics",
-                  "analytics.mailbox_analytics", "analytics.warmup_analytics"):
+    for table in ("intermediate.int_message_outcomes", "analytics_build.lead_analytics",
+                  "analytics_build.sequence_step_analytics", "analytics_build.mailbox_analytics",
+                  "analytics_build.warmup_analytics"):
         assert spark.scalar(f"select count(*) from {table} where billing_id = {billing_id}") == 0, table
     assert spark.scalar(
-        f"select count(*) from analytics.campaign_analytics where billing_id = {billing_id} and sent > 0"
+        f"select count(*) from analytics_build.campaign_analytics where billing_id = {billing_id} and sent > 0"
     ) == 0
     assert spark.query(
         "select emails_sent, mailboxes_used, campaigns_used, warmups_active "
-        f"from analytics.billing_analytics where id = {billing_id}"
+        f"from analytics_build.billing_analytics where id = {billing_id}"
     ) == [(0, 0, 0, 0)]
     touched = spark.scalar("select count(distinct billing_id) from intermediate.int_touched_periods")
     periods = spark.scalar("select count(*) from intermediate.int_billing_periods")
@@ -133,6 +135,6 @@ def test_every_mart_row_is_equal_on_duckdb_postgres_and_spark(
     run_cli("load-parquet", "--target", "postgres", "--dir", str(spark_day["workdir"] / "day"), env=postgres_engine.env)
     project.run(postgres_engine, "build", *WITHOUT_TESTS, vars=SHARE)
     for mart in MARTS:
-        spark_rows = spark_day["incremental"][f"analytics.{mart}"]
+        spark_rows = spark_day["incremental"][f"{BUILD_SCHEMA}.{mart}"]
         assert mart_rows(raw, mart) == spark_rows, f"{mart}: DuckDB and Spark differ"
         assert mart_rows(postgres_engine, mart) == spark_rows, f"{mart}: Postgres and Spark differ"
