@@ -147,7 +147,7 @@
 {%- endmacro %}
 
 {% macro postgres__grant_mart_schema_usage() -%}
-    {%- set schema = generate_schema_name('analytics', none) -%}
+    {%- set schema = published_schema() -%}
     create schema if not exists {{ schema }};
     grant usage on schema {{ schema }} to {{ var('reporting_role') }}, {{ var('tenant_reader_role') }}, {{ var('compliance_role') }}
 {%- endmacro %}

@@ -31,6 +31,8 @@ LOCK_NAME = "outreach_warehouse job"
 # The targets whose warehouse the job can lock.
 LOCKED_TARGETS = ("duckdb", "postgres")
 POLL_SECONDS = 1.0
+# How long a run that finds the lock taken waits for the holder to write who it is.
+LABEL_WAIT_SECONDS = 2.0
 
 
 class WarehouseBusy(Exception):
@@ -84,7 +86,14 @@ def duckdb_lock(database: Path, wait_seconds: float = 0.0,
                 return False
 
         def holder() -> str:
-            return path.read_text().strip() or "another process"
+            # the holder writes its label just after it takes the lock: a run that lost the race by a few
+            # microseconds may find the file still empty, so it looks again for up to LABEL_WAIT_SECONDS
+            deadline = time.monotonic() + LABEL_WAIT_SECONDS
+            while True:
+                label = path.read_text().strip()
+                if label or time.monotonic() >= deadline:
+                    return label or "another process"
+                time.sleep(0.05)
 
         if not _poll(try_acquire, wait_seconds, lambda: on_wait(holder())):
             raise WarehouseBusy(f"{holder()} holds {path}")

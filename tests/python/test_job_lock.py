@@ -17,7 +17,7 @@ import pytest
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.connections import PostgresSettings
 from outreach_warehouse.job import EXIT_OK, EXIT_STALE_SOURCES, EXIT_WAREHOUSE_BUSY
-from outreach_warehouse.job_lock import duckdb_lock, postgres_lock
+from outreach_warehouse.job_lock import WarehouseBusy, duckdb_lock, postgres_lock
 from outreach_warehouse.raw_schema import RAW_TABLES
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
@@ -109,3 +109,27 @@ def test_a_run_waits_for_the_lock_with_wait_then_goes_on(engine: Engine, tmp_pat
     code, stderr, run = finished(waiting, tmp_path / "waiting")
     assert code == EXIT_STALE_SOURCES, stderr
     assert (run / "1-freshness" / "sources.json").exists()
+
+
+def test_a_run_that_finds_the_lock_just_taken_waits_for_the_holder_to_say_who_it_is(tmp_path: Path) -> None:
+    """The holder writes its label just after it takes the lock. A run that loses that race (as in the test of
+    two runs started together) must still name the holder, not an anonymous "another process"."""
+    database = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time\n"
+         f"descriptor = os.open({str(database) + '.job.lock'!r}, os.O_RDWR | os.O_CREAT, 0o644)\n"
+         "fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+         "print('locked', flush=True)\n"
+         "time.sleep(0.5)\n"
+         "os.pwrite(descriptor, b'outreach_warehouse job pid 4242 on elsewhere since now\\n', 0)\n"
+         "sys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy, match="outreach_warehouse job pid 4242 on elsewhere"):
+            with duckdb_lock(database):
+                pass
+    finally:
+        holder.communicate("")
