@@ -257,7 +257,8 @@
     {%- endif -%}
     {%- set publish = command in ['build', 'retry'] and complete and not blocking -%}
     {%- if publish -%}
-        {{ log('Publishing the marts in ' ~ published_schema() ~ ' (one transaction): ' ~ published_mart_nodes() | map(attribute='name') | join(', '), info=true) }}
+        {%- set how = 'one insert overwrite per table, not one transaction' if target.type == 'spark' else 'one transaction' -%}
+        {{ log('Publishing the marts in ' ~ published_schema() ~ ' (' ~ how ~ '): ' ~ published_mart_nodes() | map(attribute='name') | join(', '), info=true) }}
     {%- elif command in ['build', 'retry'] -%}
         {%- set reasons = [] -%}
         {%- set failed = [] -%}
