@@ -10,7 +10,7 @@
 #   make test-postgres  dbt build on 50k generated messages in a throwaway Postgres
 #   make test-spark     dbt build on 20k generated messages in a local Spark warehouse of its own (not in make
 #                       test: pytest builds the acceptance sample on Spark with every test, and a Spark day)
-#   make pytest         the Python suite, with a throwaway Postgres
+#   make pytest         the Python suite on two workers, with a throwaway Postgres
 #   make docs           the docs site: target/index.html and the self-contained target/static_index.html
 #   make docs-serve     serve the generated docs site on http://localhost:8080
 #   make clean          remove target, logs and the default DuckDB file
@@ -109,9 +109,12 @@ test-spark: setup
 	$(SPARK_CI_ENV) $(BIN)/python -m outreach_warehouse load --target spark --messages 20000 --seed 7
 	$(SPARK_CI_ENV) $(BIN)/dbt build
 
+# on PYTEST_WORKERS pytest-xdist workers: a module's shared build stays on one worker, the longest start first
+# (tests/python/conftest.py); PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= 2
 pytest: setup
 	eval "$$(scripts/pg.sh start)"; trap 'scripts/pg.sh stop' EXIT; \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: lint test-duckdb metrics test-postgres pytest
 

@@ -23,7 +23,12 @@
     begin
         {%- for role in [var('reporting_role'), var('compliance_role'), var('tenant_reader_role')] %}
         if not exists (select 1 from pg_roles where rolname = '{{ role }}') then
-            create role {{ role }} nologin;
+            begin
+                create role {{ role }} nologin;
+            -- roles belong to the server: a build of another database on it may create the role at the same moment
+            exception when duplicate_object or unique_violation then
+                null;
+            end;
         end if;
         {%- endfor %}
     end

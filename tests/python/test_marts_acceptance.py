@@ -76,6 +76,7 @@ def spark_sample(acceptance_sample: Path, tmp_path_factory: pytest.TempPathFacto
     return built_sample("spark", acceptance_sample, tmp_path_factory.mktemp("spark-sample"))
 
 
+@pytest.mark.spark
 def test_spark_marts_equal_the_independent_implementation(spark_sample: Engine, acceptance_sample: Path) -> None:
     """The build published on Spark (insert overwrite, column by name) and its outcome logged insert-only: the
     invocation's start row, then a second row with the outcome."""

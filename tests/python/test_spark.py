@@ -29,6 +29,8 @@ WITHOUT_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "
 # a whole period quarantined on purpose passes the share at which the quarantine test turns to error
 SHARE = {"quarantine_error_share": 0.5}
 
+pytestmark = pytest.mark.spark
+
 
 def export_raw(raw: Engine, directory: Path) -> Path:
     """The 13 raw tables of a DuckDB warehouse as `<table>.parquet` files, as load-parquet reads them."""
