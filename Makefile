@@ -1,14 +1,16 @@
 # The outreach warehouse: one entry point for people, CI and schedulers.
 #   make demo           set up, load demo data into DuckDB, run the main job (dbt build)
-#   make test           set up, then lint, build on DuckDB and on a throwaway Postgres, and run pytest
-#   make setup          .venv with the pinned packages, and Debian's chromium for the docs site test
+#   make test           set up, then lint, build on DuckDB and on a throwaway Postgres, and run pytest (Spark in it)
+#   make setup          .venv with the pinned packages, Debian's Java 17 for Spark, chromium for the docs site test
 #   make load-demo      generated raw extracts into DuckDB ($DBT_DUCKDB_PATH)
 #   make build          dbt build on the default target
 #   make lint           sqlfluff on models, singular tests and analyses; dbt-score's floor
 #   make metrics        MetricFlow's validate-configs against the DuckDB test warehouse
 #   make test-duckdb    dbt build on 50k generated messages in a DuckDB file of its own
 #   make test-postgres  dbt build on 50k generated messages in a throwaway Postgres
-#   make pytest         the Python suite, with a throwaway Postgres
+#   make test-spark     dbt build on 20k generated messages in a local Spark warehouse of its own (not in make
+#                       test: pytest builds the acceptance sample on Spark with every test, and a Spark day)
+#   make pytest         the Python suite on two workers, with a throwaway Postgres
 #   make docs           the docs site: target/index.html and the self-contained target/static_index.html
 #   make docs-serve     serve the generated docs site on http://localhost:8080
 #   make clean          remove target, logs and the default DuckDB file
@@ -30,7 +32,7 @@ export DO_NOT_TRACK := 1
 export DBT_DUCKDB_PATH ?= $(CURDIR)/outreach.duckdb
 export PGTZ := UTC
 
-.PHONY: help setup demo load-demo build lint metrics test test-duckdb test-postgres pytest docs job benchmark clean
+.PHONY: help setup demo load-demo build lint metrics test test-duckdb test-postgres test-spark pytest docs job benchmark clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -42,9 +44,18 @@ $(BIN)/dbt: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/dbt
 
-setup: $(BIN)/dbt browser
+setup: $(BIN)/dbt browser java
 
-.PHONY: browser docs-serve
+.PHONY: browser java docs-serve
+
+# Java 17 for the spark target (pyspark runs Spark in a JVM it starts): Debian's headless JRE, installed when no
+# java is on PATH (as root, as CI runs); anyone else is told how. pyspark finds it on PATH, or by JAVA_HOME.
+java:
+	@command -v java >/dev/null || [ -n "$${JAVA_HOME:-}" ] || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+		else echo "java is missing: sudo apt-get install openjdk-17-jre-headless (for the spark target)"; fi; }
 
 # Debian's chromium, for tests/python/test_docs_site.py: installed when missing (as root, as CI runs);
 # anyone else is told how, and only that test needs it.
@@ -89,9 +100,21 @@ test-postgres: setup
 	$(BIN)/python -m outreach_warehouse load --target postgres --messages 50000 --seed 7; \
 	DBT_TARGET=postgres $(BIN)/dbt build
 
+# dbt build (seeds, models, data and unit tests) on Spark in local mode, in a warehouse directory of its own.
+# Not part of make test: pytest's acceptance sample on Spark is the same dbt build (with every test), and
+# test_spark.py builds a base and a day, so CI does not pay a third round of JVM starts.
+SPARK_CI_ENV := DBT_TARGET=spark DBT_SPARK_WAREHOUSE_DIR=$(CURDIR)/target/ci-spark
+test-spark: setup
+	rm -rf $(CURDIR)/target/ci-spark
+	$(SPARK_CI_ENV) $(BIN)/python -m outreach_warehouse load --target spark --messages 20000 --seed 7
+	$(SPARK_CI_ENV) $(BIN)/dbt build
+
+# on PYTEST_WORKERS pytest-xdist workers: a module's shared build stays on one worker, the longest start first
+# (tests/python/conftest.py); PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= 2
 pytest: setup
 	eval "$$(scripts/pg.sh start)"; trap 'scripts/pg.sh stop' EXIT; \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: lint test-duckdb metrics test-postgres pytest
 

@@ -16,6 +16,11 @@
     timezone('UTC', timezone('UTC', {{ ts }}) + to_months(cast({{ months }} as integer)))
 {%- endmacro %}
 
+{#- Spark: the session time zone is UTC (profiles.yml), and a year-month interval clamps the day like the others. -#}
+{% macro spark__add_months(ts, months) -%}
+    ({{ ts }} + make_ym_interval(0, cast({{ months }} as integer)))
+{%- endmacro %}
+
 {% macro postgres__add_months(ts, months) -%}
     (({{ ts }} at time zone 'UTC') + make_interval(months => cast({{ months }} as integer))) at time zone 'UTC'
 {%- endmacro %}
@@ -38,6 +43,10 @@
 
 {% macro duckdb__utc_date_part(part, ts) -%}
     cast(date_part('{{ part }}', timezone('UTC', {{ ts }})) as integer)
+{%- endmacro %}
+
+{% macro spark__utc_date_part(part, ts) -%}
+    cast(date_part('{{ part }}', {{ ts }}) as integer)
 {%- endmacro %}
 
 {% macro postgres__utc_date_part(part, ts) -%}

@@ -12,12 +12,90 @@
     model was added recomputes every period.
 -#}
 {% macro recomputed_by_billing_period(changes) -%}
+    {{ return(adapter.dispatch('recomputed_by_billing_period', 'outreach_warehouse')(changes)) }}
+{%- endmacro %}
+
+{% macro default__recomputed_by_billing_period(changes) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'billing_periods',
         'on_schema_change': 'fail',
         'meta': {'recomputed_for': changes},
     }) }}
+{%- endmacro %}
+
+{#-
+    Spark: the table is partitioned by `billing_id` (parquet; rows of no period in the null partition), and a run
+    overwrites the partitions of the periods it recomputes (`insert_overwrite`, dynamic partition overwrite). Dynamic
+    overwrite leaves alone a partition that gets no row, so a pre-hook first drops the recomputed periods'
+    partitions (and the null one): a period with no rows any more loses them, as on the other engines.
+-#}
+{% macro spark__recomputed_by_billing_period(changes) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'file_format': 'parquet',
+        'partition_by': ['billing_id'],
+        'on_schema_change': 'fail',
+        'meta': {'recomputed_for': changes},
+        'pre_hook': ['{{ drop_recomputed_partitions() }}'],
+    }) }}
+{%- endmacro %}
+
+{#-
+    Pre-hook of a billing-period model on Spark: drops the partitions this run recomputes (the touched periods of its
+    kinds, and the partition of rows with no period), or empties the table when the run recomputes every period.
+-#}
+{% macro drop_recomputed_partitions() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return('select 1 as nothing_to_drop') }}
+    {%- endif -%}
+    {%- if not recomputes_touched_periods_only() -%}
+        {{ return('truncate table ' ~ this) }}
+    {%- endif -%}
+    {%- set touched_query -%}
+        select distinct cast(touched.billing_id as string)
+        from {{ ref('int_touched_periods') }} as touched
+        where touched.change_kind in ('{{ config.get("meta")["recomputed_for"] | join("', '") }}')
+    {%- endset -%}
+    {%- set touched = run_query(touched_query).columns[0].values() -%}
+    {%- set dropped = [] -%}
+    {%- for row in run_query('show partitions ' ~ this).rows -%}
+        {%- set value = row[0].split('=', 1)[1] -%}
+        {%- if value == '__HIVE_DEFAULT_PARTITION__' -%}
+            {%- do dropped.append('partition (billing_id = null)') -%}
+        {%- elif value in touched -%}
+            {%- do dropped.append('partition (billing_id = ' ~ value ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- the rows of no period, copied before their partition goes, for a model that reads them (stored_rows_without_period) -#}
+    {%- set statements = [] -%}
+    {%- if 'stored_rows_without_period' in model.raw_code -%}
+        {%- set copy = stored_rows_without_period() -%}
+        {%- do statements.append('drop table if exists ' ~ copy) -%}
+        {%- do statements.append('create table ' ~ copy ~ ' using parquet as select * from ' ~ this ~ ' where billing_id is null') -%}
+    {%- endif -%}
+    {%- if dropped -%}
+        {%- do statements.append('alter table ' ~ this ~ ' drop if exists ' ~ dropped | join(', ')) -%}
+    {%- endif -%}
+    {{ return(hook_statements(statements) if statements else 'select 0 as partitions_dropped') }}
+{%- endmacro %}
+
+{#-
+    SQL: the rows this model stored without a period (billing_id null), as they were before this run: its own
+    table elsewhere; on Spark, whose pre-hook drops the null partition before the model's query runs, the copy
+    that pre-hook took first (`<table>__no_period`).
+-#}
+{% macro stored_rows_without_period() -%}
+    {{ return(adapter.dispatch('stored_rows_without_period', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__stored_rows_without_period() -%}
+    (select * from {{ this }} where billing_id is null)
+{%- endmacro %}
+
+{% macro spark__stored_rows_without_period() -%}
+    {{ this.incorporate(path={'identifier': this.identifier ~ '__no_period'}) }}
 {%- endmacro %}
 
 {#- True when this model recomputes only the touched periods (an incremental run that is not full). -#}

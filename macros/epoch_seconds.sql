@@ -24,6 +24,10 @@
     cast(extract(epoch from {{ ts }}) * 1000000 as bigint)
 {%- endmacro %}
 
+{% macro spark__epoch_microseconds(ts) -%}
+    unix_micros({{ ts }})
+{%- endmacro %}
+
 {% macro duckdb__epoch_microseconds(ts) -%}
     epoch_us({{ ts }})
 {%- endmacro %}

@@ -4,7 +4,7 @@
 {%- endmacro %}
 
 {% macro default__integer_divide(numerator, denominator) -%}
-    ({{ numerator }}) div ({{ denominator }})
+    (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
 
 {% macro duckdb__integer_divide(numerator, denominator) -%}

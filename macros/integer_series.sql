@@ -28,6 +28,10 @@
     (select cast(generate_series as integer) as n from generate_series(0, {{ max_value }}))
 {%- endmacro %}
 
+{% macro spark__integer_series(max_value) -%}
+    (select explode(sequence(0, {{ max_value }})) as n)
+{%- endmacro %}
+
 {% macro postgres__integer_series(max_value) -%}
     (select n from generate_series(0, {{ max_value }}) as series (n))
 {%- endmacro %}

@@ -90,8 +90,8 @@
         {{ return('select 1 as nothing_to_prepare') }}
     {%- endif -%}
     {%- set audits = warehouse_audits_relation() -%}
-    {%- set sql -%}
-        create schema if not exists {{ audits.schema }};
+    {%- set statements = ['create schema if not exists ' ~ audits.schema] -%}
+    {%- set create_audits -%}
         create table if not exists {{ audits }} (
             invocation_id varchar(64),
             command varchar(16),
@@ -99,29 +99,77 @@
             is_complete boolean,
             is_passed boolean,
             published_at {{ type_timestamp_tz() }}
-        );
-        insert into {{ audits }} (invocation_id, command, run_started_at)
-        values ('{{ invocation_id }}', '{{ dbt_command() }}', {{ run_started_at_literal() }});
-        {%- if dbt_command() in ['build', 'run', 'retry'] %}
-        {%- for node in published_mart_nodes() %}
-            {%- set published = published_relation(node) %}
-            {%- if adapter.get_relation(published.database, published.schema, published.identifier) is none %}
-        create schema if not exists {{ published.schema }};
-        create table {{ published }} (
-            {%- for column in node.columns.values() %}
-            {{ column.name }} {{ column.data_type }}
-            {%- if 'not_null' in column.constraints | map(attribute='type') | list %} not null{% endif %}
-            {%- if not loop.last %},{% endif %}
-            {%- endfor %}
-        );
-        {{ secure_published_mart(node, published) }}
-        {{ comment_published_mart(node, published) }}
-            {%- endif %}
-        {%- endfor %}
-        {%- endif %}
-        select 1 as publication_prepared
+        ){{ created_table_format() }}
     {%- endset -%}
-    {{ return(sql) }}
+    {%- do statements.append(create_audits) -%}
+    {%- set record_start -%}
+        insert into {{ audits }} (invocation_id, command, run_started_at)
+        values ('{{ invocation_id }}', '{{ dbt_command() }}', {{ run_started_at_literal() }})
+    {%- endset -%}
+    {%- do statements.append(record_start) -%}
+    {%- if dbt_command() in ['build', 'run', 'retry'] -%}
+        {%- for node in published_mart_nodes() -%}
+            {%- set published = published_relation(node) -%}
+            {%- if adapter.get_relation(published.database, published.schema, published.identifier) is none -%}
+                {%- do statements.append('create schema if not exists ' ~ published.schema) -%}
+                {%- do statements.append(create_published_table(node, published)) -%}
+                {%- do append_script(statements, secure_published_mart(node, published) ~ comment_published_mart(node, published)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- do statements.append('select 1 as publication_prepared') -%}
+    {{ return(hook_statements(statements)) }}
+{%- endmacro %}
+
+{#-
+    SQL: a published mart's table created empty from its contract (column names, types and not-null constraints, in
+    the contract's order). Spark: a parquet table, unpartitioned, whose columns are in the contract's order (the
+    build tables of the marts partitioned by billing_id list it last); its parquet tables keep no not-null
+    constraint.
+-#}
+{% macro create_published_table(node, published) -%}
+    {{ return(adapter.dispatch('create_published_table', 'outreach_warehouse')(node, published)) }}
+{%- endmacro %}
+
+{% macro default__create_published_table(node, published) -%}
+    create table {{ published }} (
+        {%- for column in node.columns.values() %}
+        {{ column.name }} {{ column.data_type }}
+        {%- if 'not_null' in column.constraints | map(attribute='type') | list %} not null{% endif %}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro spark__create_published_table(node, published) -%}
+    create table {{ published }} (
+        {%- for column in node.columns.values() %}
+        {{ column.name }} {{ column.data_type }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) using parquet
+{%- endmacro %}
+
+{#- The storage clause after a table's columns in `create table`: none by default, `using parquet` on Spark. -#}
+{% macro created_table_format() -%}
+    {{ return(adapter.dispatch('created_table_format', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__created_table_format() -%}
+{%- endmacro %}
+
+{% macro spark__created_table_format() -%}
+    {{ ' using parquet' }}
+{%- endmacro %}
+
+{#-
+    Appends SQL made of statements that each end in `;` (access, comments) to a hook's statements as one script,
+    its last `;` left to hook_statements; nothing when it is empty (Spark: no access or comments to apply).
+-#}
+{% macro append_script(statements, script) -%}
+    {%- set trimmed = script.strip().rstrip(';').strip() -%}
+    {%- if trimmed -%}
+        {%- do statements.append(trimmed) -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#-
@@ -172,7 +220,7 @@
         select command, is_complete, is_passed
         from {{ warehouse_audits_relation() }}
         where invocation_id <> '{{ invocation_id }}'
-        order by run_started_at desc
+        order by run_started_at desc, case when is_passed is null then 1 else 0 end
         limit 1
     {%- endset -%}
     {%- set rows = run_query(query).rows -%}
@@ -194,7 +242,8 @@
     {#-
         The hook's SQL runs in the transaction this statement opens (dbt begins one for it: the first on-run-end
         hook starts on a connection without one), and commits it at its end: an error in any statement rolls back
-        every mart and the publication log's update.
+        every mart and the publication log's update. Spark has no transaction: each statement stands alone, run
+        in order as the hook renders (see hook_statements).
     #}
     {%- call statement('open_the_publication_transaction', auto_begin=true) -%}
         select 1 as opens_the_publication_transaction
@@ -207,21 +256,9 @@
         {%- set complete = command == 'build' and selection_is_complete(results) -%}
     {%- endif -%}
     {%- set publish = command in ['build', 'retry'] and complete and not blocking -%}
-    {%- set audits = warehouse_audits_relation() -%}
-    {%- set sql -%}
-        {%- if publish %}
-        {{ publish_marts_sql(published_mart_nodes(), results) }}
-        {%- endif %}
-        update {{ audits }}
-        set
-            is_complete = {{ 'true' if complete else 'false' }},
-            is_passed = {{ 'false' if blocking else 'true' }},
-            published_at = {{ dbt.current_timestamp() if publish else 'null' }}
-        where invocation_id = '{{ invocation_id }}';
-        {{ end_publication_transaction() }}
-    {%- endset -%}
     {%- if publish -%}
-        {{ log('Publishing the marts in ' ~ published_schema() ~ ' (one transaction): ' ~ published_mart_nodes() | map(attribute='name') | join(', '), info=true) }}
+        {%- set how = 'one insert overwrite per table, not one transaction' if target.type == 'spark' else 'one transaction' -%}
+        {{ log('Publishing the marts in ' ~ published_schema() ~ ' (' ~ how ~ '): ' ~ published_mart_nodes() | map(attribute='name') | join(', '), info=true) }}
     {%- elif command in ['build', 'retry'] -%}
         {%- set reasons = [] -%}
         {%- set failed = [] -%}
@@ -239,7 +276,12 @@
         {%- endif -%}
         {{ log('The published marts in ' ~ published_schema() ~ ' are left as they are: ' ~ reasons | join('; '), info=true) }}
     {%- endif -%}
-    {{ return(sql) }}
+    {%- set statements = [] -%}
+    {%- if publish -%}
+        {%- do append_script(statements, publish_marts_sql(published_mart_nodes(), results)) -%}
+    {%- endif -%}
+    {%- do statements.append(record_publication_outcome(warehouse_audits_relation(), complete, not blocking, publish)) -%}
+    {{ return(hook_statements(statements, commit=true)) }}
 {%- endmacro %}
 
 {#-
@@ -275,46 +317,82 @@
 {%- endmacro %}
 
 {#-
-    Spark: `insert overwrite` of each published table. Each table is replaced atomically, but not the seven
-    together: a reader can see some marts of the new build beside others of the old one for the moments the
-    statements take (Spark has no multi-table transaction).
+    Spark: `insert overwrite` of each published table, run statement by statement (see hook_statements). Each table
+    is replaced atomically, but not the seven together: a reader can see some marts of the new build beside others
+    of the old one for the moments the statements take (Spark has no multi-table transaction). The columns are
+    selected by name in the published table's order (the build tables partitioned by billing_id list it last); a
+    published table whose columns or types differ from its build table's, in any order, is recreated from the
+    contract first.
 -#}
 {% macro spark__publish_marts_sql(marts, results) -%}
-    {%- for node in marts %}
-        {%- set built = built_relation(node) %}
-        {%- set published = published_relation(node) %}
-    create table if not exists {{ published }} like {{ built }};
-    insert overwrite table {{ published }} select {{ published_column_list(built) }} from {{ built }};
-    {%- endfor %}
+    {%- set statements = [] -%}
+    {%- for node in marts -%}
+        {%- set built = built_relation(node) -%}
+        {%- set published = published_relation(node) -%}
+        {%- if published_columns_differ(built, published, ordered=false) -%}
+            {%- do statements.append('drop table if exists ' ~ published) -%}
+            {%- do statements.append(create_published_table(node, published)) -%}
+            {%- set columns = node.columns.values() | map(attribute='name') | join(', ') -%}
+        {%- else -%}
+            {%- set columns = published_column_list(published) -%}
+        {%- endif -%}
+        {%- do statements.append('insert overwrite table ' ~ published ~ ' select ' ~ columns ~ ' from ' ~ built) -%}
+    {%- endfor -%}
+    {{ return(hook_statements(statements)) }}
 {%- endmacro %}
 
-{#- SQL: the end of the publication's transaction (Spark has none: each statement stands alone). -#}
-{% macro end_publication_transaction() -%}
-    {{ return(adapter.dispatch('end_publication_transaction', 'outreach_warehouse')()) }}
+{#-
+    SQL: the invocation's outcome in the publication log (whether its selection was a whole audited build, whether
+    it passed, when it published): its row updated.
+-#}
+{% macro record_publication_outcome(audits, complete, passed, published) -%}
+    {{ return(adapter.dispatch('record_publication_outcome', 'outreach_warehouse')(audits, complete, passed, published)) }}
 {%- endmacro %}
 
-{% macro default__end_publication_transaction() -%}
-    commit
+{% macro default__record_publication_outcome(audits, complete, passed, published) -%}
+    update {{ audits }}
+    set
+        is_complete = {{ 'true' if complete else 'false' }},
+        is_passed = {{ 'true' if passed else 'false' }},
+        published_at = {{ dbt.current_timestamp() if published else 'null' }}
+    where invocation_id = '{{ invocation_id }}'
 {%- endmacro %}
 
-{% macro spark__end_publication_transaction() -%}
-    select 1 as no_transaction_to_commit
+{#-
+    Spark's parquet tables have no UPDATE: the log is insert-only there, as the run log is, and the outcome is a
+    second row of the invocation with `is_passed` set. Readers take an invocation's row with an outcome before its
+    row without (retried_build_is_complete), so both forms read the same.
+-#}
+{% macro spark__record_publication_outcome(audits, complete, passed, published) -%}
+    insert into {{ audits }} (invocation_id, command, run_started_at, is_complete, is_passed, published_at)
+    select
+        invocation_id,
+        command,
+        run_started_at,
+        {{ 'true' if complete else 'false' }},
+        {{ 'true' if passed else 'false' }},
+        {{ dbt.current_timestamp() if published else 'null' }}
+    from {{ audits }}
+    where invocation_id = '{{ invocation_id }}' and is_passed is null
 {%- endmacro %}
 
-{#- The build table's columns, in order, comma-separated. -#}
+{#- A table's columns, in its order, comma-separated. -#}
 {% macro published_column_list(built) -%}
     {{ adapter.get_columns_in_relation(built) | map(attribute='name') | join(', ') }}
 {%- endmacro %}
 
-{#- Whether the published table's columns (names and types, in order) differ from the build table's. -#}
-{% macro published_columns_differ(built, published) -%}
+{#-
+    Whether the published table's columns (names and types) differ from the build table's: in order, or as sets
+    when not `ordered` (Spark, where the build tables partitioned by billing_id list it last).
+-#}
+{% macro published_columns_differ(built, published, ordered=true) -%}
     {%- set signature = [] -%}
     {%- for relation in [built, published] -%}
         {%- set columns = [] -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
             {%- do columns.append(column.name ~ ' ' ~ column.data_type) -%}
         {%- endfor -%}
-        {%- do signature.append(columns) -%}
+        {%- do signature.append(columns if ordered else columns | sort) -%}
     {%- endfor -%}
     {{ return(signature[0] != signature[1]) }}
 {%- endmacro %}

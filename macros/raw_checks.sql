@@ -75,29 +75,9 @@
         {%- do location.update({'database': node.database, 'schema': node.schema}) -%}
     {%- endfor -%}
     {%- set schema = location['schema'] -%}
-    {%- set catalog_filter = '' -%}
-    {%- if location['database'] -%}
-        {%- set catalog_filter = " and lower(table_catalog) = lower('" ~ location['database'] ~ "')" -%}
-    {%- endif -%}
-    {%- set query -%}
-        select 'schema' as entry, '' as table_name, '' as column_name, '' as data_type
-        from information_schema.schemata
-        where lower(schema_name) = lower('{{ schema }}'){{ catalog_filter | replace('table_catalog', 'catalog_name') }}
-        union all
-        select 'column' as entry, lower(table_name), lower(column_name), lower(data_type)
-        from information_schema.columns
-        where lower(table_schema) = lower('{{ schema }}'){{ catalog_filter }}
-    {%- endset -%}
-    {%- set found = {} -%}
-    {%- set schema_exists = [] -%}
-    {%- for row in run_query(query).rows -%}
-        {%- if row[0] == 'schema' -%}
-            {%- do schema_exists.append(true) -%}
-        {%- else -%}
-            {%- do found.setdefault(row[1], {}).update({row[2]: row[3]}) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if not schema_exists -%}
+    {%- set catalog = raw_catalog(location['database'], schema, contract.keys() | list) -%}
+    {%- set found = catalog['columns'] -%}
+    {%- if not catalog['schema_exists'] -%}
         {{ return({'checked': true, 'counts': {}, 'problems': [
             'raw contract: schema ' ~ schema ~ ' does not exist (no raw table can be read; the extracts land there,'
             ~ ' or var raw_schema names where they are)'
@@ -171,6 +151,64 @@
         ) -%}
     {%- endif -%}
     {{ return({'checked': true, 'problems': problems, 'counts': counts}) }}
+{%- endmacro %}
+
+{#-
+    What the raw schema holds: a dict with `schema_exists` and `columns` (lower-case table -> lower-case column ->
+    lower-case type), from one information_schema query.
+-#}
+{% macro raw_catalog(database, schema, tables) -%}
+    {{ return(adapter.dispatch('raw_catalog', 'outreach_warehouse')(database, schema, tables)) }}
+{%- endmacro %}
+
+{% macro default__raw_catalog(database, schema, tables) -%}
+    {%- set catalog_filter = '' -%}
+    {%- if database -%}
+        {%- set catalog_filter = " and lower(table_catalog) = lower('" ~ database ~ "')" -%}
+    {%- endif -%}
+    {%- set query -%}
+        select 'schema' as entry, '' as table_name, '' as column_name, '' as data_type
+        from information_schema.schemata
+        where lower(schema_name) = lower('{{ schema }}'){{ catalog_filter | replace('table_catalog', 'catalog_name') }}
+        union all
+        select 'column' as entry, lower(table_name), lower(column_name), lower(data_type)
+        from information_schema.columns
+        where lower(table_schema) = lower('{{ schema }}'){{ catalog_filter }}
+    {%- endset -%}
+    {%- set found = {} -%}
+    {%- set schema_exists = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- if row[0] == 'schema' -%}
+            {%- do schema_exists.append(true) -%}
+        {%- else -%}
+            {%- do found.setdefault(row[1], {}).update({row[2]: row[3]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'schema_exists': schema_exists | length > 0, 'columns': found}) }}
+{%- endmacro %}
+
+{#-
+    Spark has no information_schema: the metastore is asked table by table (the contract's tables). Spark's
+    TIMESTAMP is an instant (shown in the session time zone), so it reads as `timestamp with time zone`;
+    TIMESTAMP_NTZ, a wall-clock time, does not.
+-#}
+{% macro spark__raw_catalog(database, schema, tables) -%}
+    {%- if not adapter.check_schema_exists(database, schema) -%}
+        {{ return({'schema_exists': false, 'columns': {}}) }}
+    {%- endif -%}
+    {%- set found = {} -%}
+    {%- for table in tables -%}
+        {%- set relation = adapter.get_relation(database, schema, table) -%}
+        {%- if relation is not none -%}
+            {%- set columns = {} -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- set data_type = column.dtype | lower -%}
+                {%- do columns.update({column.name | lower: 'timestamp with time zone' if data_type == 'timestamp' else data_type}) -%}
+            {%- endfor -%}
+            {%- do found.update({table | lower: columns}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'schema_exists': true, 'columns': found}) }}
 {%- endmacro %}
 
 {#-

@@ -23,7 +23,12 @@
     begin
         {%- for role in [var('reporting_role'), var('compliance_role'), var('tenant_reader_role')] %}
         if not exists (select 1 from pg_roles where rolname = '{{ role }}') then
-            create role {{ role }} nologin;
+            begin
+                create role {{ role }} nologin;
+            -- roles belong to the server: a build of another database on it may create the role at the same moment
+            exception when duplicate_object or unique_violation then
+                null;
+            end;
         end if;
         {%- endfor %}
     end
@@ -36,7 +41,7 @@
 {#- The login-to-tenant mapping: one row per tenant login (login, tenant_id), in the seeds' schema. -#}
 {% macro tenant_logins_relation() -%}
     {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('reference', none), identifier='tenant_logins'
+        database=target.get('database'), schema=generate_schema_name('reference', none), identifier='tenant_logins'
     )) }}
 {%- endmacro %}
 

@@ -29,6 +29,15 @@
     ({{ text }} is not null and not json_valid({{ text }}))
 {%- endmacro %}
 
+{#- Spark 4 parses JSON into a VARIANT; the mart keeps the document as text in its canonical (minified) form. -#}
+{% macro spark__try_parse_json(text) -%}
+    to_json(try_parse_json({{ text }}))
+{%- endmacro %}
+
+{% macro spark__is_malformed_json(text) -%}
+    ({{ text }} is not null and try_parse_json({{ text }}) is null)
+{%- endmacro %}
+
 {% macro postgres__is_malformed_json(text) -%}
     ({{ text }} is not null and {{ json_helper_schema() }}.try_parse_jsonb({{ text }}) is null)
 {%- endmacro %}

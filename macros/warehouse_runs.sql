@@ -29,30 +29,86 @@
     {%- endif -%}
     {%- set runs = warehouse_runs_relation() -%}
     {%- set raw_counts = warehouse_raw_counts_relation() -%}
-    create schema if not exists {{ runs.schema }};
+    {%- set statements = [] -%}
+    {%- do statements.append('create schema if not exists ' ~ runs.schema) -%}
+    {%- set create_runs -%}
     create table if not exists {{ runs }} (
         invocation_id varchar(64),
         run_started_at {{ type_timestamp_tz() }},
         as_of_at {{ type_timestamp_tz() }},
         completed_at {{ type_timestamp_tz() }}
-    );
+    )
+    {%- endset -%}
+    {%- do statements.append(create_runs) -%}
+    {%- set create_raw_counts -%}
     create table if not exists {{ raw_counts }} (
         invocation_id varchar(64),
         table_name varchar(128),
         row_count bigint
-    );
-    {%- if raw_extracts_exist() %}
+    )
+    {%- endset -%}
+    {%- do statements.append(create_raw_counts) -%}
+    {%- if raw_extracts_exist() -%}
+        {%- set record_run -%}
     insert into {{ runs }} (invocation_id, run_started_at, as_of_at)
-    values ('{{ invocation_id }}', {{ run_started_at_literal() }}, {{ timestamp_literal(configured_as_of() or latest_extract()) }});
-    {%- endif %}
-    {%- if checks['counts'] %}
+    values ('{{ invocation_id }}', {{ run_started_at_literal() }}, {{ timestamp_literal(configured_as_of() or latest_extract()) }})
+        {%- endset -%}
+        {%- do statements.append(record_run) -%}
+    {%- endif -%}
+    {%- if checks['counts'] -%}
+        {%- set record_counts -%}
     insert into {{ raw_counts }} (invocation_id, table_name, row_count) values
     {%- for table, row_count in checks['counts'].items() | sort %}
-        ('{{ invocation_id }}', '{{ table }}', {{ row_count }}){{ ',' if not loop.last else ';' }}
+        ('{{ invocation_id }}', '{{ table }}', {{ row_count }}){{ ',' if not loop.last }}
     {%- endfor %}
-    {%- endif %}
-    {#- hooks run on a connection whose transaction dbt never commits on every engine: commit here #}
-    commit
+        {%- endset -%}
+        {%- do statements.append(record_counts) -%}
+    {%- endif -%}
+    {#- hooks run on a connection whose transaction dbt never commits on every engine: commit at the end #}
+    {{ return(hook_statements(statements, commit=true)) }}
+{%- endmacro %}
+
+{#-
+    The SQL of a hook made of several statements. Most engines take them as one script (`commit` appended when
+    asked); Spark runs one statement per call, so its variant runs each one here, while the hook renders, and the
+    hook itself is a no-op select (Spark has no transactions to commit).
+-#}
+{% macro hook_statements(statements, commit=false) -%}
+    {{ return(adapter.dispatch('hook_statements', 'outreach_warehouse')(statements, commit)) }}
+{%- endmacro %}
+
+{% macro default__hook_statements(statements, commit) -%}
+    {{ return((statements + (['commit'] if commit else [])) | join(';\n')) }}
+{%- endmacro %}
+
+{% macro spark__hook_statements(statements, commit) -%}
+    {%- for statement in statements -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+    {{ return('select ' ~ statements | length ~ ' as statements_run') }}
+{%- endmacro %}
+
+{#-
+    Rows of a table removed, where `condition` holds (a row where it is null stays). Spark's parquet tables have no
+    DELETE: the rows to keep are copied aside and written back over the table (for small state tables only; the
+    billing-period models drop partitions instead).
+-#}
+{% macro delete_rows_where(relation, condition) -%}
+    {{ return(adapter.dispatch('delete_rows_where', 'outreach_warehouse')(relation, condition)) }}
+{%- endmacro %}
+
+{% macro default__delete_rows_where(relation, condition) -%}
+    delete from {{ relation }} where {{ condition }}
+{%- endmacro %}
+
+{% macro spark__delete_rows_where(relation, condition) -%}
+    {%- set kept = relation.incorporate(path={'identifier': relation.identifier ~ '__dbt_kept'}) -%}
+    {{ return(hook_statements([
+        'drop table if exists ' ~ kept,
+        'create table ' ~ kept ~ ' using parquet as select * from ' ~ relation ~ ' where not coalesce(' ~ condition ~ ', false)',
+        'insert overwrite table ' ~ relation ~ ' select * from ' ~ kept,
+        'drop table ' ~ kept,
+    ])) }}
 {%- endmacro %}
 
 {#- Whether every raw table exists (a seed or a first `dbt test` may run before any extract has landed). -#}
@@ -96,7 +152,7 @@
     {%- endif -%}
     {%- set pending = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
-        {%- if node.config.incremental_strategy == 'billing_periods' or node.name == 'int_touched_periods' -%}
+        {%- if (node.config.get('meta') or {}).get('recomputed_for') or node.name == 'int_touched_periods' -%}
             {%- if node.unique_id not in succeeded -%}
                 {%- do pending.append(node.unique_id) -%}
             {%- endif -%}
@@ -105,10 +161,31 @@
     {%- if pending -%}
         select 1 as run_not_complete
     {%- else -%}
-        update {{ warehouse_runs_relation() }}
-        set completed_at = {{ dbt.current_timestamp() }}
-        where invocation_id = '{{ invocation_id }}'
+        {{ mark_run_completed(warehouse_runs_relation()) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- This invocation's run log row marked completed now. -#}
+{% macro mark_run_completed(runs) -%}
+    {{ return(adapter.dispatch('mark_run_completed', 'outreach_warehouse')(runs)) }}
+{%- endmacro %}
+
+{% macro default__mark_run_completed(runs) -%}
+    update {{ runs }}
+    set completed_at = {{ dbt.current_timestamp() }}
+    where invocation_id = '{{ invocation_id }}'
+{%- endmacro %}
+
+{#-
+    Spark's parquet tables have no UPDATE: the log is insert-only there, and completion is a second row of the
+    invocation with `completed_at` set. Every reader of the log asks for rows with `completed_at` (the last completed
+    run, its as-of and start) or for the invocation's as-of (the same in both rows), so both forms read the same.
+-#}
+{% macro spark__mark_run_completed(runs) -%}
+    insert into {{ runs }} (invocation_id, run_started_at, as_of_at, completed_at)
+    select invocation_id, run_started_at, as_of_at, {{ dbt.current_timestamp() }}
+    from {{ runs }}
+    where invocation_id = '{{ invocation_id }}' and completed_at is null
 {%- endmacro %}
 
 {#-
@@ -153,10 +230,9 @@
 {#- Pre-hook of int_touched_periods: forget the periods that a completed run has recomputed. -#}
 {% macro forget_recomputed_periods() -%}
     {%- if execute and is_incremental() -%}
-        delete from {{ this }}
-        where recorded_at <= (
-            select max(run_started_at) from {{ warehouse_runs_relation() }} where completed_at is not null
-        )
+        {{ delete_rows_where(this, 'recorded_at <= (
+            select max(run_started_at) from ' ~ warehouse_runs_relation() ~ ' where completed_at is not null
+        )') }}
     {%- else -%}
         select 1 as nothing_to_forget
     {%- endif -%}

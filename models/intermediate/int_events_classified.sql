@@ -26,7 +26,7 @@ events as (
                 select message_id from {{ ref('int_messages_classified') }}
                 where billing_id is null or {{ in_touched_periods() }}
             )
-            or message_id in (select message_id from {{ this }} where billing_id is null)
+            or message_id in (select stored.message_id from {{ stored_rows_without_period() }} as stored)
     {%- endif %}
 ),
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
 
 
 @dataclass(frozen=True)

@@ -316,6 +316,46 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     }
 
 
+def benchmark_spark_size(messages: int, workdir: Path, seed: int) -> Results:
+    """The same steps on the `spark` target (local mode, two cores): load, parse, full build, one incremental day
+    under the daily selector. No floor: the hand-written floor is DuckDB SQL. Peak memory is the largest process of
+    each step (the JVM that pyspark starts is one of dbt's children)."""
+    size_dir = workdir / f"spark-messages-{messages}"
+    if size_dir.exists():
+        shutil.rmtree(size_dir)
+    size_dir.mkdir(parents=True)
+    artifacts = size_dir / "dbt"
+    env = {
+        **dbt_env(size_dir / "unused.duckdb"),
+        "DBT_TARGET": "spark",
+        "DBT_SPARK_WAREHOUSE_DIR": str(size_dir / "spark-warehouse"),
+    }
+    loader = [sys.executable, "-m", "outreach_warehouse", "load", "--target", "spark",
+              "--messages", str(messages), "--seed", str(seed)]
+    steps: dict[str, Timed] = {}
+    for name, command in (
+        ("load", loader),
+        ("parse", dbt_command("parse", artifacts)),
+        ("build", dbt_command("build", artifacts)),
+        ("increment_load", [*loader, "--increment-day", "1"]),
+        ("incremental", [*dbt_command("build", artifacts), "--selector", "daily"]),
+    ):
+        steps[name] = run_timed(command, env, size_dir / f"{name}.log")
+        _progress(messages, f"spark {name}", steps[name])
+        _require_success(steps[name], f"spark {name}")
+        if name in ("build", "incremental"):
+            _keep_run_results(artifacts, size_dir / f"run_results-{name}.json")
+    results = {
+        "messages": messages,
+        **{f"{name}_seconds": timed.seconds for name, timed in steps.items()},
+        **{f"{name}_peak_rss_bytes": timed.peak_rss_bytes for name, timed in steps.items()},
+        "build_busy_seconds": busy_seconds(size_dir / "run_results-build.json"),
+        "incremental_busy_seconds": busy_seconds(size_dir / "run_results-incremental.json"),
+    }
+    (size_dir / "results.json").write_text(json.dumps(results, indent=2))
+    return results
+
+
 # --- machine --------------------------------------------------------------------------------------
 
 def _cpu_model() -> str:
@@ -638,9 +678,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="DuckDB files, dbt artifacts, logs and results.json")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep-databases", action="store_true", help="keep each size's DuckDB file")
+    parser.add_argument("--spark", action="store_true",
+                        help="measure the spark target instead (load, full build, one day); prints the results as JSON")
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "spark", False):
+        workdir = Path(args.workdir).resolve()
+        for messages in args.sizes:
+            print(json.dumps(benchmark_spark_size(messages, workdir, int(args.seed)), indent=2))
+        return 0
     return run_benchmark(
         list(args.sizes), Path(args.output).resolve(), Path(args.workdir).resolve(), int(args.seed),
         bool(getattr(args, "keep_databases", False)),

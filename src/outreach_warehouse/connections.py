@@ -1,4 +1,5 @@
-"""Open the load targets, configured from the environment like `profiles.yml`: a DuckDB file or Postgres."""
+"""Open the load targets, configured from the environment like `profiles.yml`: a DuckDB file, Postgres, or a
+local Spark session on the warehouse directory of the `spark` target."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ class Target:
     raw_schema: str
     duckdb_path: Path | None = None
     postgres: PostgresSettings | None = None
+    spark_conf: dict[str, str] | None = None
 
     @classmethod
     def from_env(cls, kind: str, environ: Mapping[str, str] | None = None) -> "Target":
@@ -84,4 +86,45 @@ class Target:
             return cls("duckdb", schema, duckdb_path=duckdb_path(environ))
         if kind == "postgres":
             return cls("postgres", schema, postgres=PostgresSettings.from_env(environ))
-        raise ValueError(f"unknown target {kind!r}: duckdb or postgres")
+        if kind == "spark":
+            return cls("spark", schema, spark_conf=spark_session_conf(environ))
+        raise ValueError(f"unknown target {kind!r}: duckdb, postgres or spark")
+
+
+PROFILES_YML = Path(__file__).resolve().parents[2] / "profiles.yml"
+
+
+def spark_session_conf(environ: Mapping[str, str] | None = None, profiles: Path = PROFILES_YML) -> dict[str, str]:
+    """The Spark settings of the `spark` target (its `server_side_parameters`), rendered from profiles.yml with the
+    environment, so that the loader opens the same warehouse directory and metastore as dbt. ANSI mode is off, as
+    dbt-spark sets it for its own sessions."""
+    import jinja2
+    import yaml
+
+    env = os.environ if environ is None else environ
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in env:
+            return env[name]
+        if default is None:
+            raise KeyError(f"environment variable {name} is not set")
+        return default
+
+    renderer = jinja2.Environment()
+    renderer.filters["as_number"] = lambda value: value
+    rendered = renderer.from_string(profiles.read_text()).render(env_var=env_var)
+    output = yaml.safe_load(rendered)["outreach_warehouse"]["outputs"]["spark"]
+    conf = {str(key): str(value) for key, value in output["server_side_parameters"].items()}
+    conf["spark.sql.ansi.enabled"] = "false"
+    return conf
+
+
+def open_spark(conf: Mapping[str, str]) -> Any:
+    """A local SparkSession with Hive support on the `spark` target's warehouse and metastore. The Derby metastore
+    admits one JVM at a time: stop the session (`session.stop()`) before dbt runs."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("outreach_warehouse loader").enableHiveSupport()
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()

@@ -3,7 +3,10 @@ data, or parquet files.
 
 Generation runs in DuckDB (`generate.py`). A DuckDB target is written directly, in one transaction;
 a Postgres target gets the rows generated in an in-memory DuckDB, streamed table by table with
-`COPY ... FROM STDIN (FORMAT csv)`, also in one transaction. The census of bad-input cases goes to
+`COPY ... FROM STDIN (FORMAT csv)`, also in one transaction. A Spark target gets them as parquet files written
+by DuckDB, read by a local SparkSession into managed parquet tables of the `spark` target's warehouse (a table is
+rewritten whole: Spark tables have no transactions, and an increment replaces a table by its old rows up to the
+increment's window plus the new ones, through a table written beside it and renamed). The census of bad-input cases goes to
 `loader_meta.census`, beside the raw schema and never in it.
 """
 
@@ -102,9 +105,10 @@ def load_generated(
 ) -> LoadResult:
     """Generate one extract (the base history, or increment day K) and write it to the target; `progress`
     hears of each step."""
-    writer: Callable[[Target, LoadSpec, Path, Callable[[str], None] | None], LoadResult] = (
-        _load_generated_duckdb if target.kind == "duckdb" else _load_generated_postgres
-    )
+    writers: dict[str, Callable[[Target, LoadSpec, Path, Callable[[str], None] | None], LoadResult]] = {
+        "duckdb": _load_generated_duckdb, "postgres": _load_generated_postgres, "spark": _load_generated_spark,
+    }
+    writer = writers[target.kind]
     return writer(target, spec, policy_csv, progress)
 
 
@@ -193,6 +197,105 @@ def _load_generated_postgres(
     return LoadResult(spec.increment_day, spec.horizon.isoformat(), rows, counts)
 
 
+_SPARK_TYPES = {"text": "string", "timestamptz": "timestamp", "integer": "int", "boolean": "boolean"}
+
+
+def _spark_columns(table: str) -> str:
+    return ", ".join(f"cast({name} as {_SPARK_TYPES[kind]}) as {name}" for name, kind in RAW_TABLES[table])
+
+
+class _SparkWriter:
+    """Tables written into the `spark` target's metastore from DuckDB queries, through parquet files in a scratch
+    directory; the session is stopped (and the metastore released for dbt) when the writer closes."""
+
+    def __init__(self, target: Target, scratch: Path) -> None:
+        from outreach_warehouse.connections import open_spark
+
+        assert target.spark_conf is not None
+        self.scratch = scratch
+        self.session = open_spark(target.spark_conf)
+
+    def close(self) -> None:
+        self.session.stop()
+
+    def sql(self, statement: str) -> None:
+        self.session.sql(statement).collect()
+
+    def tables(self, schema: str) -> set[str]:
+        if not self.session.catalog.databaseExists(schema):
+            return set()
+        return {str(row.tableName) for row in self.session.sql(f"show tables in {schema}").collect()}
+
+    def write(self, source: duckdb.DuckDBPyConnection, query: str, table: str, columns: str,
+              keep_where: str | None = None) -> int:
+        """Replace `table` by the rows of the DuckDB `query` (cast by `columns`), plus its own rows matching
+        `keep_where` when given; returns the number of rows written from the query."""
+        parquet = self.scratch / f"{table.replace('.', '__')}.parquet"
+        source.execute(f"copy ({query}) to '{parquet}' (format parquet)")
+        self.session.read.parquet(str(parquet)).createOrReplaceTempView("loaded")
+        written = int(self.session.sql("select count(*) from loaded").collect()[0][0])
+        rows = f"select {columns} from loaded"
+        if keep_where is None:
+            self.sql(f"drop table if exists {table}")
+            self.sql(f"create table {table} using parquet as {rows}")
+        else:
+            self.sql(f"drop table if exists {table}__next")
+            self.sql(
+                f"create table {table}__next using parquet as "
+                f"select * from {table} where {keep_where} union all {rows}"
+            )
+            self.sql(f"drop table {table}")
+            self.sql(f"alter table {table}__next rename to {table}")
+        return written
+
+
+def _load_generated_spark(
+    target: Target, spec: LoadSpec, policy_csv: Path, progress: Callable[[str], None] | None
+) -> LoadResult:
+    with tempfile.TemporaryDirectory(prefix="outreach-load-") as scratch:
+        generator = open_duckdb(None)
+        try:
+            generator.execute(f"set temp_directory = '{Path(scratch) / 'spill'}'")
+            generator.execute("set preserve_insertion_order = false")
+            generate(generator, spec, policy_csv, progress)
+            counts = census(generator, _window(spec))
+            spark = _SparkWriter(target, Path(scratch))
+            try:
+                existing = spark.tables(target.raw_schema)
+                keep_where = None
+                if spec.increment_day == 0:
+                    spark.sql(f"drop schema if exists {target.raw_schema} cascade")
+                    spark.sql(f"create schema {target.raw_schema}")
+                else:
+                    _prepare_statements(target, spec, existing)  # raises when the base load is missing
+                    assert spec.window_start is not None
+                    keep_where = f"_extracted_at <= cast('{spec.window_start.isoformat()}' as timestamp)"
+                rows: dict[str, int] = {}
+                for table in RAW_TABLES:
+                    if progress is not None:
+                        progress(f"writing {target.raw_schema}.{table}")
+                    rows[table] = spark.write(
+                        generator, _extract_rows(table, spec), f"{target.raw_schema}.{table}", _spark_columns(table),
+                        keep_where=keep_where,
+                    )
+                spark.sql(f"create schema if not exists {CENSUS_SCHEMA}")
+                generator.execute("create temp table census_rows (case_name varchar, row_count bigint, extract_day integer)")
+                generator.executemany(
+                    "insert into census_rows values (?, ?, ?)",
+                    [(name, count, spec.increment_day) for name, count in counts.items()],
+                )
+                census_keep = None
+                if "census" in spark.tables(CENSUS_SCHEMA):
+                    census_keep = f"extract_day < {int(spec.increment_day)}"
+                spark.write(generator, "select * from census_rows", f"{CENSUS_SCHEMA}.census",
+                            "case_name, row_count, extract_day", keep_where=census_keep)
+            finally:
+                spark.close()
+        finally:
+            generator.close()
+    return LoadResult(spec.increment_day, spec.horizon.isoformat(), rows, counts)
+
+
 def _parquet_rows(directory: Path, table: str) -> str:
     return f"select {_cast_columns(table)} from read_parquet('{directory / f'{table}.parquet'}')"
 
@@ -205,6 +308,23 @@ def load_parquet(target: Target, directory: Path) -> dict[str, int]:
         raise FileNotFoundError(f"no parquet file for {', '.join(missing)} in {directory}")
     statements = _recreate_statements(target.raw_schema) + [f"drop table if exists {CENSUS_SCHEMA}.census"]
     rows: dict[str, int] = {}
+    if target.kind == "spark":
+        with tempfile.TemporaryDirectory(prefix="outreach-parquet-") as scratch:
+            reader = open_duckdb(None)
+            spark = _SparkWriter(target, Path(scratch))
+            try:
+                spark.sql(f"drop schema if exists {target.raw_schema} cascade")
+                spark.sql(f"create schema {target.raw_schema}")
+                if "census" in spark.tables(CENSUS_SCHEMA):
+                    spark.sql(f"drop table {CENSUS_SCHEMA}.census")
+                for table in RAW_TABLES:
+                    rows[table] = spark.write(
+                        reader, _parquet_rows(directory, table), f"{target.raw_schema}.{table}", _spark_columns(table)
+                    )
+            finally:
+                spark.close()
+                reader.close()
+        return rows
     if target.kind == "duckdb":
         connection = open_duckdb(target.duckdb_path)
         try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -46,7 +48,8 @@ def normalise_value(value: Any, column: str = "") -> Any:
 
 @dataclass(frozen=True)
 class Engine:
-    """One warehouse: a DuckDB file or a Postgres database, with the env that points dbt and the CLI at it."""
+    """One warehouse: a DuckDB file, a Postgres database or a Spark warehouse directory, with the env that points dbt
+    and the CLI at it."""
 
     kind: str
     env: dict[str, str] = field(default_factory=dict)
@@ -61,7 +64,35 @@ class Engine:
         env.update({"DBT_TARGET": "postgres", "DBT_POSTGRES_DATABASE": database, "PGTZ": "UTC"})
         return cls("postgres", env)
 
+    @classmethod
+    def spark(cls, warehouse_dir: Path) -> "Engine":
+        """The `spark` target on its own warehouse directory (parquet tables and their Derby metastore)."""
+        return cls("spark", {"DBT_TARGET": "spark", "DBT_SPARK_WAREHOUSE_DIR": str(warehouse_dir)})
+
     # --- connections -------------------------------------------------------------------------
+    def _spark_tables(self) -> Any:
+        """An in-memory DuckDB with one view per managed table of the Spark warehouse (`<schema>.db/<table>/`, parquet,
+        partition directories read as columns, last as in Spark). Reading the files needs no JVM, and leaves the
+        metastore, which admits one JVM at a time, to dbt. A table with no data file yet (an empty partitioned table)
+        has no view."""
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.execute("set TimeZone = 'UTC'")
+        for schema_dir in sorted(Path(self.env["DBT_SPARK_WAREHOUSE_DIR"]).glob("*.db")):
+            schema = schema_dir.name[: -len(".db")]
+            connection.execute(f'create schema if not exists "{schema}"')
+            for table_dir in sorted(path for path in schema_dir.iterdir() if path.is_dir()):
+                files = f"{table_dir}/**/*.parquet"
+                if not any(table_dir.rglob("*.parquet")):
+                    continue
+                connection.execute(
+                    f'create view "{schema}"."{table_dir.name}" as '
+                    f"select * from read_parquet('{files}', hive_partitioning = true)"
+                )
+        return connection
+
+
     def _pg_connect(self, database: str | None = None) -> Any:
         import psycopg2
 
@@ -82,6 +113,9 @@ class Engine:
             with duckdb.connect(self.env["DBT_DUCKDB_PATH"], read_only=True) as connection:
                 connection.execute("set TimeZone = 'UTC'")
                 return connection.execute(sql).fetchall()
+        if self.kind == "spark":
+            with self._spark_tables() as connection:
+                return connection.execute(sql).fetchall()
         connection = self._pg_connect()
         try:
             with connection.cursor() as cursor:
@@ -99,6 +133,8 @@ class Engine:
                 connection.execute("set TimeZone = 'UTC'")
                 connection.execute(sql)
             return
+        if self.kind == "spark":
+            raise NotImplementedError("writes to a Spark warehouse go through dbt or the loader")
         self._pg_autocommit(sql)
 
     def scalar(self, sql: str) -> Any:
@@ -112,16 +148,24 @@ class Engine:
         return [row[0] for row in rows]
 
     def mart_rows(
-        self, mart: str, exclude: Iterable[str] = ("updated",), schema: str = PUBLISHED_SCHEMA
+        self,
+        mart: str,
+        exclude: Iterable[str] = ("updated",),
+        schema: str = PUBLISHED_SCHEMA,
+        order: Iterable[str] | None = None,
     ) -> list[tuple[Any, ...]]:
         """Every row of a mart (the published one unless told the build schema), normalised and sorted, without
-        the excluded columns."""
-        return self.table_rows(schema, mart, exclude)
+        the excluded columns; in the order of `order` when given (see table_rows)."""
+        return self.table_rows(schema, mart, exclude, order)
 
-    def table_rows(self, schema: str, table: str, exclude: Iterable[str] = ()) -> list[tuple[Any, ...]]:
-        """Every row of a table, normalised and sorted, without the excluded columns."""
+    def table_rows(
+        self, schema: str, table: str, exclude: Iterable[str] = (), order: Iterable[str] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Every row of a table, normalised and sorted, without the excluded columns; its values in the order of
+        `order` (column names) when given, else the table's (Spark lists partition columns last)."""
         excluded = set(exclude)
-        columns = [name for name in self.columns(schema, table) if name not in excluded]
+        names = self.columns(schema, table) if order is None else list(order)
+        columns = [name for name in names if name not in excluded]
         assert columns, f"{schema}.{table} has no columns: does it exist?"
         rows = self.query(f"select {', '.join(columns)} from {schema}.{table}")
         normalised = [tuple(normalise_value(value, name) for value, name in zip(row, columns)) for row in rows]
@@ -147,12 +191,34 @@ class Engine:
             connection.close()
 
 
+# A directory where DbtProject keeps dbt's partial-parse state (`partial_parse.msgpack`) between artifact
+# directories (the test suite sets it). dbt checks the state itself before using it (the project's files, the
+# command-line vars, the target and its connection settings, dbt's version) and parses in full when any differs;
+# the cache only saves the ten seconds of a full parse when a new artifacts directory meets a known setting.
+PARSE_CACHE_ENV = "OUTREACH_DBT_PARSE_CACHE"
+
+
+def _parse_state_key(project_dir: Path, env: dict[str, str], vars: dict[str, Any] | None) -> str:
+    """What decides whether a parse state fits an invocation: the project, the target's settings, the vars."""
+    settings = {key: value for key, value in env.items() if key.startswith("DBT_") or key == "PGTZ"}
+    material = json.dumps([str(project_dir), sorted(settings.items()), vars or {}], sort_keys=True, default=str)
+    return hashlib.sha256(material.encode()).hexdigest()[:24]
+
+
 @dataclass(frozen=True)
 class DbtProject:
     """The dbt project, run through its CLI with artifacts in a directory of the caller's choosing."""
 
     project_dir: Path
     artifacts_dir: Path
+
+    def _parse_state(self, env: dict[str, str], vars: dict[str, Any] | None) -> tuple[Path, Path] | None:
+        """(the artifacts' parse state, its copy in the cache) when a cache is set (see PARSE_CACHE_ENV)."""
+        cache = os.environ.get(PARSE_CACHE_ENV)
+        if not cache:
+            return None
+        key = _parse_state_key(self.project_dir, env, vars)
+        return self.artifacts_dir / "target" / "partial_parse.msgpack", Path(cache) / f"{key}.msgpack"
 
     def run(
         self,
@@ -174,7 +240,16 @@ class DbtProject:
             **engine.env,
             **(extra_env or {}),
         }
+        state = self._parse_state(env, vars)
+        if state is not None and not state[0].exists() and state[1].exists():
+            state[0].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(state[1], state[0])
         result = subprocess.run(command, cwd=self.project_dir, env=env, capture_output=True, text=True, check=False)
+        if state is not None and state[0].exists():
+            state[1].parent.mkdir(parents=True, exist_ok=True)
+            partial = state[1].with_suffix(f".{os.getpid()}.tmp")
+            shutil.copyfile(state[0], partial)
+            partial.replace(state[1])
         if check and result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}")
         return result

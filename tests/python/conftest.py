@@ -4,17 +4,64 @@ from __future__ import annotations
 
 import os
 import subprocess
+import shutil
 import sys
-import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from outreach_warehouse.warehouse import DbtProject, Engine, start_postgres, stop_postgres
+from outreach_warehouse.warehouse import PARSE_CACHE_ENV, DbtProject, Engine, start_postgres, stop_postgres
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ACCEPTANCE_SAMPLE = PROJECT_DIR / "tests" / "fixtures" / "acceptance_sample"
+
+
+# `make pytest` runs the suite on two pytest-xdist workers (`-n 2 --dist loadgroup --no-loadscope-reorder`).
+# A module-scoped fixture builds one warehouse for several tests: those tests form one group, which runs on a
+# single worker (one group per fixture and parameter, so the DuckDB and the Postgres build of a module, or the
+# acceptance sample on DuckDB and Postgres, run side by side). The tests marked `spark` form one group of their
+# own. Other tests are scheduled one by one. The groups start in the order below, the longest first, so that
+# neither worker is left alone with a long build at the end.
+LONGEST_FIRST = (
+    "test_spark", "test_marts_acceptance", "test_raw_checks", "test_incremental", "test_publication",
+    "test_job_lock", "test_metrics", "test_loader", "test_docs_site", "test_floor", "test_job",
+)
+
+
+def _shared_fixtures(item: pytest.Item) -> tuple[str, ...]:
+    """The module-scoped fixtures an item uses, with their parameter: `built[duckdb]`, `spark_sample`."""
+    info = getattr(item, "_fixtureinfo", None)
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    shared = []
+    for name in item.fixturenames:  # type: ignore[attr-defined]
+        definitions = info.name2fixturedefs.get(name) if info is not None else None
+        if definitions and definitions[-1].scope == "module":
+            shared.append(f"{name}[{params[name]}]" if name in params else name)
+    return tuple(sorted(shared))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test that shares a module-scoped build with its group (xdist_group), and order the tests longest
+    module first. A fixture that two different groups would use is refused: under xdist it would build twice, in
+    two workers at once."""
+    owner: dict[str, str] = {}
+    for item in items:
+        shared = _shared_fixtures(item)
+        if not shared:
+            continue
+        module = item.module.__name__  # type: ignore[attr-defined]
+        # every Spark build in one group: two JVMs at once on a two-core runner slow each other more than they gain
+        group = "spark" if item.get_closest_marker("spark") else f"{module}:{'+'.join(shared)}"
+        for fixture in shared:
+            if owner.setdefault(f"{module}:{fixture}", group) != group:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: module fixture {fixture} is shared by two groups ({owner[f'{module}:{fixture}']}, "
+                    f"{group}); give its tests one set of module fixtures"
+                )
+        item.add_marker(pytest.mark.xdist_group(group))
+    rank = {module: index for index, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -30,16 +77,37 @@ def postgres_server() -> Iterator[dict[str, str]]:
         stop_postgres(PROJECT_DIR)
 
 
-@pytest.fixture
-def duckdb_engine(tmp_path: Path) -> Engine:
-    """A fresh DuckDB file for one test."""
-    return Engine.duckdb(tmp_path / "warehouse.duckdb")
+@pytest.fixture(scope="session", autouse=True)
+def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """dbt's parse state kept between the tests' artifact directories, one cache per worker (warehouse.py:
+    PARSE_CACHE_ENV); dbt itself decides whether a state fits an invocation, and parses in full when not."""
+    cache = tmp_path_factory.getbasetemp() / "dbt-parse-cache"
+    previous = os.environ.get(PARSE_CACHE_ENV)
+    os.environ[PARSE_CACHE_ENV] = str(cache)
+    yield cache
+    if previous is None:
+        del os.environ[PARSE_CACHE_ENV]
+    else:
+        os.environ[PARSE_CACHE_ENV] = previous
 
 
 @pytest.fixture
-def postgres_engine(postgres_server: dict[str, str]) -> Iterator[Engine]:
-    """A fresh Postgres database for one test, dropped afterwards."""
-    engine = Engine.postgres(postgres_server, database=f"t_{uuid.uuid4().hex[:12]}")
+def duckdb_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A fresh DuckDB file for one test, at the same path for every test of a worker: dbt's connection settings
+    (the file's path among them) are part of its parse state, which the tests then share (see pytest_configure)."""
+    directory = tmp_path_factory.getbasetemp() / "duckdb-engine"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    yield Engine.duckdb(directory / "warehouse.duckdb")
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_engine(postgres_server: dict[str, str], worker_id: str) -> Iterator[Engine]:
+    """A fresh Postgres database for one test, dropped afterwards; the same name for every test of a worker (as
+    for duckdb_engine: the database name is part of dbt's parse state)."""
+    engine = Engine.postgres(postgres_server, database=f"t_engine_{worker_id}")
+    engine.drop_database()
     engine.create_database()
     try:
         yield engine

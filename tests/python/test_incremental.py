@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -225,6 +225,28 @@ def test_one_as_of_holds_for_the_whole_build_while_an_extract_lands(
     ) == 1
 
 
+def empty_busiest_past_period(built: Engine, raw: Engine) -> int:
+    """Re-extracts every message of the past billing period with the most counted messages (in `built`) with a type
+    outside the vocabulary, into the raw extracts of `raw` (DuckDB or Postgres): the period will have no counted
+    message. Returns its billing_id."""
+    tenant_id, billing_id, period_start, period_end = built.query(
+        "select periods.tenant_id, periods.billing_id, periods.period_start, periods.period_end "
+        "from intermediate.int_billing_periods as periods "
+        "inner join intermediate.int_message_outcomes as outcomes on periods.billing_id = outcomes.billing_id "
+        "where periods.period_end < (select max(period_start) from intermediate.int_billing_periods) "
+        "group by 1, 2, 3, 4 order by count(*) desc, 2 limit 1"
+    )[0]
+    bounds = [(value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat() for value in (period_start, period_end)]
+    columns = [name for name, _ in RAW_TABLES["email_messages"]]
+    overrides = {"message_type": "'bulk'", "_extracted_at": f"{LATEST_EXTRACT} + interval '1 minute'"}
+    raw.execute(
+        f"insert into raw_oltp.email_messages ({', '.join(columns)}) "
+        f"select {', '.join(overrides.get(name, name) for name in columns)} from raw_oltp.email_messages "
+        f"where tenant_id = '{tenant_id}' and sent_at >= '{bounds[0]}' and sent_at < '{bounds[1]}'"
+    )
+    return int(billing_id)
+
+
 def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project: DbtProject) -> None:
     """Every message of one past billing period is re-extracted with a type outside the vocabulary: the period
     keeps its billing row (zero usage) and loses every per-message and mart row, as in a full refresh."""
@@ -232,20 +254,7 @@ def test_a_period_that_becomes_empty_loses_its_rows(engine: Engine, dbt_project:
     share = {"quarantine_error_share": 0.5}
     load_base(engine)
     dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=share)
-    tenant_id, billing_id, period_start, period_end = engine.query(
-        "select periods.tenant_id, periods.billing_id, periods.period_start, periods.period_end "
-        "from intermediate.int_billing_periods as periods "
-        "inner join intermediate.int_message_outcomes as outcomes on periods.billing_id = outcomes.billing_id "
-        "where periods.period_end < (select max(period_start) from intermediate.int_billing_periods) "
-        "group by 1, 2, 3, 4 order by count(*) desc limit 1"
-    )[0]
-    columns = [name for name, _ in RAW_TABLES["email_messages"]]
-    overrides = {"message_type": "'bulk'", "_extracted_at": f"{LATEST_EXTRACT} + interval '1 minute'"}
-    engine.execute(
-        f"insert into raw_oltp.email_messages ({', '.join(columns)}) "
-        f"select {', '.join(overrides.get(name, name) for name in columns)} from raw_oltp.email_messages "
-        f"where tenant_id = '{tenant_id}' and sent_at >= '{period_start.isoformat()}' and sent_at < '{period_end.isoformat()}'"
-    )
+    billing_id = empty_busiest_past_period(engine, engine)
     dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=share)
 
     for table in ("intermediate.int_message_outcomes", "analytics_build.lead_analytics", "analytics_build.sequence_step_analytics",

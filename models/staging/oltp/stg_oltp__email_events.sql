@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=staged_extract_materialization(),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[

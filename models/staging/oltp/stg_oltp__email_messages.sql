@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=staged_extract_materialization(),
         incremental_strategy='delete+insert',
         unique_key='message_id',
         on_schema_change='fail',
