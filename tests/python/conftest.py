@@ -30,21 +30,24 @@ LONGEST_FIRST = (
 
 
 def _shared_fixtures(item: pytest.Item) -> tuple[str, ...]:
-    """The module-scoped fixtures an item uses, with their parameter: `built[duckdb]`, `spark_sample`."""
+    """The module-scoped fixtures an item uses, with their parameter: `built-duckdb`, `spark_sample` (no brackets in a
+    group name: xdist finds the group after the last '@' only when no ']' follows it)."""
     info = getattr(item, "_fixtureinfo", None)
     params = getattr(getattr(item, "callspec", None), "params", {})
     shared = []
     for name in item.fixturenames:  # type: ignore[attr-defined]
         definitions = info.name2fixturedefs.get(name) if info is not None else None
         if definitions and definitions[-1].scope == "module":
-            shared.append(f"{name}[{params[name]}]" if name in params else name)
+            shared.append(f"{name}-{params[name]}" if name in params else name)
     return tuple(sorted(shared))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test that shares a module-scoped build with its group (xdist_group), and order the tests longest
     module first. A fixture that two different groups would use is refused: under xdist it would build twice, in
-    two workers at once."""
+    two workers at once. It runs first (tryfirst): xdist's worker, registered after this conftest and so called
+    before it, reads the marks to suffix each node id with its group, and would otherwise find none."""
     owner: dict[str, str] = {}
     for item in items:
         shared = _shared_fixtures(item)
@@ -62,6 +65,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.xdist_group(group))
     rank = {module: index for index, module in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))  # type: ignore[attr-defined]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """On an xdist worker with --dist loadgroup, every grouped test must carry its group in its node id, which is
+    what the scheduler reads; if a pytest or xdist upgrade breaks that, the run stops here instead of building a
+    module's shared warehouse on two workers at once."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    for item in session.items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is not None and not item.nodeid.endswith(f"@{mark.args[0]}"):
+            raise pytest.UsageError(f"{item.nodeid}: xdist did not apply its group {mark.args[0]!r}")
 
 
 @pytest.fixture(scope="session")
