@@ -144,5 +144,16 @@ def test_timed_child_reports_its_peak_memory(tmp_path: Path) -> None:
     assert timed.seconds > 0
 
 
+def test_timed_child_counts_a_grandchild_it_never_waits_for(tmp_path: Path) -> None:
+    """pyspark's JVM is such a grandchild: dbt ends without waiting for it, so os.wait4 never sees its memory."""
+    grandchild = "block = bytearray(300_000_000); block[::4096] = b'x' * len(block[::4096]); import time; time.sleep(3)"
+    child = (
+        f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {grandchild!r}]); time.sleep(2)"
+    )
+    timed = benchmark.run_timed([sys.executable, "-c", child], dict(os.environ), tmp_path / "child.log")
+    assert timed.returncode == 0
+    assert timed.peak_rss_bytes >= 300_000_000
+
+
 def test_sizes_accept_plain_counts_and_suffixes() -> None:
     assert benchmark.parse_sizes("1000000,10M,200k,2_500") == [1_000_000, 10_000_000, 200_000, 2_500]
