@@ -9,7 +9,7 @@ For each size (messages of the base extract), in a fresh DuckDB file under the w
 5. one more daily extract (`load --increment-day 1`) and an incremental `dbt build`.
 
 Every step runs in a child process whose peak resident memory is the larger of `os.wait4`'s (the largest
-process that was waited for) and the peak of its process tree's summed RSS, sampled every 0.2 s: pyspark's JVM
+process that was waited for) and the peak of its process tree's summed Pss, sampled every second: pyspark's JVM
 is a child that dbt never waits for, so `wait4` alone misses it. The results are rendered
 to markdown (BENCHMARKS.md) against the targets: full build <= 2x the floor, an incremental day <= 10 % of
 the full build, cost per million messages not growing with size, peak memory <= 8 GB.
@@ -127,41 +127,47 @@ def run_timed(command: Sequence[str], env: Mapping[str, str], log: Path, cwd: Pa
     return Timed(seconds, max(int(usage.ru_maxrss) * 1024, sampler.peak_bytes), process.returncode, log)
 
 
-def tree_rss_bytes(root: int, proc: Path = Path("/proc")) -> int:
-    """The summed resident memory of a process and all its descendants, read from /proc (0 once it is gone)."""
+def tree_memory_bytes(root: int, proc: Path = Path("/proc")) -> int:
+    """The memory of a process and all its descendants, read from /proc (0 once it is gone): the sum of their
+    proportional set sizes (Pss), so that pages shared by a fork and its parent count once."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text(encoding="utf-8")
-            resident = int((entry / "statm").read_text(encoding="utf-8").split()[1])
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue  # the process ended while being read
-        pid, parent = int(entry.name), int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(pid)
-        rss[pid] = resident * page
+        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
     total, pending = 0, [root]
     while pending:
         pid = pending.pop()
-        total += rss.get(pid, 0)
+        total += _pss_bytes(proc / str(pid))
         pending.extend(children.get(pid, []))
     return total
 
 
-class TreeMemorySampler:
-    """Samples tree_rss_bytes of one process in a thread until stopped; keeps the peak."""
+def _pss_bytes(process: Path) -> int:
+    try:
+        for line in (process / "smaps_rollup").read_text(encoding="utf-8").splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass  # gone, or not ours to read
+    return 0
 
-    def __init__(self, root: int, interval: float = 0.2) -> None:
+
+class TreeMemorySampler:
+    """Samples tree_memory_bytes of one process in a thread until stopped; keeps the peak."""
+
+    def __init__(self, root: int, interval: float = 1.0) -> None:
         self.root, self.interval, self.peak_bytes = root, interval, 0
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.root))
+            self.peak_bytes = max(self.peak_bytes, tree_memory_bytes(self.root))
             self._stopped.wait(self.interval)
 
     def start(self) -> None:
