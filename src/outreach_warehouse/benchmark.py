@@ -634,8 +634,9 @@ def render_report(results: Mapping[str, Any]) -> str:
         "",
         "## Results",
         "",
-        "Wall times of each step, run as a child process; peak memory is the maximum resident set of that "
-        "process (dbt runs DuckDB in-process). The floor's time is its SQL alone; the build's includes dbt's "
+        "Wall times of each step, run as a child process; peak memory is the larger of that process's maximum "
+        "resident set and its process tree's summed Pss, sampled every second (dbt runs DuckDB in-process, so "
+        "the two agree). The floor's time is its SQL alone; the build's includes dbt's "
         "start-up and its tests (`dbt build`).",
         "",
         "| messages | raw events | load | dbt parse | full build | build peak memory | floor | floor peak memory "
