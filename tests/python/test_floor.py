@@ -146,9 +146,15 @@ def test_timed_child_reports_its_peak_memory(tmp_path: Path) -> None:
 
 def test_timed_child_counts_a_grandchild_it_never_waits_for(tmp_path: Path) -> None:
     """pyspark's JVM is such a grandchild: dbt ends without waiting for it, so os.wait4 never sees its memory."""
-    grandchild = "block = bytearray(300_000_000); block[::4096] = b'x' * len(block[::4096]); import time; time.sleep(3)"
+    grandchild = (
+        "import time; block = bytearray(300_000_000); block[::4096] = b'x' * len(block[::4096]); "
+        "print('ready', flush=True); time.sleep(3)"
+    )
+    # the child outlives the grandchild's allocation by 1.5 s whatever the load: a one-second sampler sees it
     child = (
-        f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {grandchild!r}]); time.sleep(2)"
+        "import subprocess, sys, time; "
+        f"grandchild = subprocess.Popen([sys.executable, '-c', {grandchild!r}], stdout=subprocess.PIPE); "
+        "grandchild.stdout.readline(); time.sleep(1.5)"
     )
     timed = benchmark.run_timed([sys.executable, "-c", child], dict(os.environ), tmp_path / "child.log")
     assert timed.returncode == 0
