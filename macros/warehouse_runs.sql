@@ -1,12 +1,13 @@
 {#-
     The run log, `warehouse_runs` in the intermediate schema: one row per dbt invocation that could
-    resolve an as-of (invocation id, start, as-of, and when it completed). An invocation completes
-    when every model recomputed by billing period, and `int_touched_periods`, built successfully in
-    it; the next run finds what changed since the last completed one. Bookkeeping only: no result
-    of the warehouse is read from it except the as-of of the running invocation.
+    resolve an as-of (invocation id, start, as-of, the fingerprint of the settings and code that change
+    results, and when it completed). An invocation completes when every incremental model, and
+    `int_changed_messages`, built successfully in it; the next run recomputes what changed since the last
+    completed one. Bookkeeping only: no result of the warehouse is read from it except the as-of of the
+    running invocation.
 -#}
 {% macro warehouse_runs_relation() -%}
-    {%- set anchor = graph.nodes['model.' ~ project_name ~ '.int_touched_periods'] -%}
+    {%- set anchor = graph.nodes['model.' ~ project_name ~ '.int_changed_messages'] -%}
     {{ return(api.Relation.create(database=anchor.database, schema=anchor.schema, identifier='warehouse_runs')) }}
 {%- endmacro %}
 
@@ -36,10 +37,17 @@
         invocation_id varchar(64),
         run_started_at {{ type_timestamp_tz() }},
         as_of_at {{ type_timestamp_tz() }},
-        completed_at {{ type_timestamp_tz() }}
+        completed_at {{ type_timestamp_tz() }},
+        settings_fingerprint varchar(64)
     )
     {%- endset -%}
     {%- do statements.append(create_runs) -%}
+    {#- a run log from before the fingerprint: the column is added (its runs never match: one full recompute) #}
+    {%- set existing = adapter.get_relation(runs.database, runs.schema, runs.identifier) -%}
+    {%- if existing is not none
+        and 'settings_fingerprint' not in adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+        {%- do alter_relation_add_remove_columns(existing, add_columns=[api.Column('settings_fingerprint', 'varchar(64)')]) -%}
+    {%- endif -%}
     {%- set create_raw_counts -%}
     create table if not exists {{ raw_counts }} (
         invocation_id varchar(64),
@@ -50,8 +58,11 @@
     {%- do statements.append(create_raw_counts) -%}
     {%- if raw_extracts_exist() -%}
         {%- set record_run -%}
-    insert into {{ runs }} (invocation_id, run_started_at, as_of_at)
-    values ('{{ invocation_id }}', {{ run_started_at_literal() }}, {{ timestamp_literal(configured_as_of() or latest_extract()) }})
+    insert into {{ runs }} (invocation_id, run_started_at, as_of_at, settings_fingerprint)
+    values (
+        '{{ invocation_id }}', {{ run_started_at_literal() }},
+        {{ timestamp_literal(configured_as_of() or latest_extract()) }}, '{{ settings_fingerprint() }}'
+    )
         {%- endset -%}
         {%- do statements.append(record_run) -%}
     {%- endif -%}
@@ -134,9 +145,9 @@
 {%- endmacro %}
 
 {#-
-    on-run-end: the invocation completed when all the models that recompute touched billing periods
-    (and the model that finds them) succeeded in it, and no node errored, failed or was skipped (a failed
-    check: the build tables may hold what the check refused); the periods it recomputed are then forgotten.
+    on-run-end: the invocation completed when every incremental model (and the model that lists the changed
+    messages) succeeded in it, and no node errored, failed or was skipped (a failed check: the build tables may
+    hold what the check refused). The next run recomputes what changed since the last completed one.
 -#}
 {% macro finish_warehouse_run(results) -%}
     {%- if not execute -%}
@@ -146,13 +157,13 @@
     {%- for result in results if result.status == 'success' -%}
         {%- do succeeded.append(result.node.unique_id) -%}
     {%- endfor -%}
-    {#- a failed check keeps the run incomplete: its periods stay touched, and the next run redoes them #}
+    {#- a failed check keeps the run incomplete: the next run redoes its changes with its own #}
     {%- if blocking_results(results) -%}
         {{ return('select 1 as run_not_complete') }}
     {%- endif -%}
     {%- set pending = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
-        {%- if (node.config.get('meta') or {}).get('recomputed_for') or node.name == 'int_touched_periods' -%}
+        {%- if node.config.materialized == 'incremental' or node.name == 'int_changed_messages' -%}
             {%- if node.unique_id not in succeeded -%}
                 {%- do pending.append(node.unique_id) -%}
             {%- endif -%}
@@ -182,58 +193,8 @@
     run, its as-of and start) or for the invocation's as-of (the same in both rows), so both forms read the same.
 -#}
 {% macro spark__mark_run_completed(runs) -%}
-    insert into {{ runs }} (invocation_id, run_started_at, as_of_at, completed_at)
-    select invocation_id, run_started_at, as_of_at, {{ dbt.current_timestamp() }}
+    insert into {{ runs }} (invocation_id, run_started_at, as_of_at, completed_at, settings_fingerprint)
+    select invocation_id, run_started_at, as_of_at, {{ dbt.current_timestamp() }}, settings_fingerprint
     from {{ runs }}
     where invocation_id = '{{ invocation_id }}' and completed_at is null
-{%- endmacro %}
-
-{#-
-    The last completed run before this one, when this run moves forward from it: a dict with its
-    as-of (`as_of_at`) and the extract time from which this run looks for changes (`changes_since`:
-    that as-of less var('incremental_lookback_hours'), for extracts that land late), both as
-    timestamp literals. None when there is none, or when this run's as-of is earlier (a rewind).
--#}
-{% macro previous_completed_run() -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set query -%}
-        select
-            as_of_at,
-            case when as_of_at > {{ as_of() }} then 1 else 0 end as is_later
-        from {{ warehouse_runs_relation() }}
-        where completed_at is not null and invocation_id <> '{{ invocation_id }}'
-        order by run_started_at desc
-        limit 1
-    {%- endset -%}
-    {%- set rows = run_query(query).rows -%}
-    {%- if rows | length == 0 or rows[0][1] == 1 -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set since = rows[0][0] - modules.datetime.timedelta(hours=var('incremental_lookback_hours')) -%}
-    {{ return({
-        'as_of_at': timestamp_literal(utc_iso_string(rows[0][0])),
-        'changes_since': timestamp_literal(utc_iso_string(since)),
-    }) }}
-{%- endmacro %}
-
-{#- The table another model left in the warehouse, read as stored state (not a dependency); none when missing. -#}
-{% macro stored_state(model_name) -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
-    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
-{%- endmacro %}
-
-{#- Pre-hook of int_touched_periods: forget the periods that a completed run has recomputed. -#}
-{% macro forget_recomputed_periods() -%}
-    {%- if execute and is_incremental() -%}
-        {{ delete_rows_where(this, 'recorded_at <= (
-            select max(run_started_at) from ' ~ warehouse_runs_relation() ~ ' where completed_at is not null
-        )') }}
-    {%- else -%}
-        select 1 as nothing_to_forget
-    {%- endif -%}
 {%- endmacro %}

@@ -1,4 +1,9 @@
-{{ config(**recomputed_by_billing_period(['messages'])) }}
+{{
+    config(
+        pre_hook="{{ delete_recomputed_rows('event_id is null') }}",
+        **recomputed_by_message('event_id')
+    )
+}}
 {#-
     Every distinct provider event (retries already collapsed in staging), in the billing period of
     its message (null when the message is unknown or has no period), with the reason it is
@@ -6,27 +11,27 @@
     of up to var('event_clock_skew_minutes') before the message's send time is tolerated; an event
     further back is quarantined.
 
-    Incremental: recomputed by billing period (`messages` changes). A run reclassifies the events
-    of the messages it reclassified, the events it stored without a period (their message may have
-    arrived), and the events extracted since the last completed run.
+    Incremental: recomputed by message: the events of the changed messages (`int_changed_messages`),
+    the events without a message staged since the last completed run, and the events with a null id
+    (no key can replace them: reclassified on every run).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
-{%- set touched_only = recomputes_touched_periods_only() %}
-{%- set previous = previous_completed_run() if touched_only else none %}
+-- depends_on: {{ ref('int_changed_messages') }}
+{%- set previous = recomputes_changes_since() %}
 
 with
 
 events as (
+    {%- if previous is none %}
     select * from {{ ref('stg_oltp__email_events') }}
-    {%- if touched_only %}
-        where
-            message_id is null
-            or extracted_at > {{ previous['changes_since'] }}
-            or message_id in (
-                select message_id from {{ ref('int_messages_classified') }}
-                where billing_id is null or {{ in_touched_periods() }}
-            )
-            or message_id in (select stored.message_id from {{ stored_rows_without_period() }} as stored)
+    {%- else %}
+    select staged.*
+    from {{ ref('stg_oltp__email_events') }} as staged
+    inner join {{ ref('int_changed_messages') }} as changed
+        on staged.message_id = changed.message_id
+    where staged.event_id is not null
+    union all
+    select * from {{ ref('stg_oltp__email_events') }}
+    where event_id is null or (message_id is null and staged_at > {{ previous['started_at'] }})
     {%- endif %}
 ),
 
@@ -53,7 +58,8 @@ classified as (
             when events.occurred_at is null then 'null_occurred_at'
             when events.occurred_at > {{ as_of() }} then 'future_occurred_at'
             when {{ is_before_clock_skew('events.occurred_at', 'messages.sent_at') }} then 'before_message_sent'
-        end as quarantine_reason
+        end as quarantine_reason,
+        {{ run_started_at_literal() }} as recomputed_at
     from events
     left join messages
         on events.message_id = messages.message_id

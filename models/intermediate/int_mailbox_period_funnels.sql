@@ -1,24 +1,20 @@
-{{ config(**recomputed_by_billing_period(['messages', 'attributes', 'window'])) }}
 {#-
     One row per mailbox, billing period and message type (campaign or warmup) in which the mailbox
     sent: the funnel counters of that type, with the mailbox's company, warmup state and the window
     metrics of the period (which look at messages of all types). mailbox_analytics reads the campaign
     rows, warmup_analytics the warmup rows.
 
-    Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
+    Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
 
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where {{ in_touched_periods() }}
 ),
 
 scored as (
     select * from {{ ref('int_mailbox_periods_scored') }}
-    where {{ in_touched_periods() }}
 ),
 
 mailboxes as (

@@ -1,14 +1,11 @@
-{{ config(**recomputed_by_billing_period(['messages', 'window'])) }}
 {#-
     One row per mailbox and billing period in which it sent anything, with the window metrics of
     the mailbox marts (see the mart rules): the window ends at least(period_end, as-of) and is half-open,
     [end - w, end). `current_volume` counts the mailbox's counted messages of any type in the last
     24 hours of the window; `health_score` scores the last 30 days.
 
-    Incremental: recomputed by billing period (`messages` and `window` changes: a window reaches
-    back into the periods before it, and the window end moves with the as-of).
+    Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
 
 with
 
@@ -36,7 +33,6 @@ mailbox_periods as (
             mailbox_id,
             billing_id
         from {{ ref('int_message_outcomes') }}
-        where {{ in_touched_periods() }}
     ) as sending
     inner join periods
         on sending.billing_id = periods.billing_id

@@ -1,4 +1,11 @@
-{{ config(**recomputed_by_billing_period(['messages'])) }}
+{{
+    config(
+        pre_hook="{{ delete_recomputed_rows(
+            'message_id in (select changed.message_id from ' ~ ref('int_changed_messages') ~ ' as changed)'
+        ) }}",
+        **recomputed_by_message(strategy='append')
+    )
+}}
 {#-
     One row per counted message, in the billing period of its send time (send cohort), with its
     funnel flags: every counter of every mart is a sum of these flags, so a message counts once
@@ -7,20 +14,32 @@
     counts without any delivery evidence; bot-flagged opens and clicks prove delivery but are not
     tracked engagement.
 
-    Incremental: recomputed by billing period (`messages` changes).
+    Incremental: recomputed by message: a pre-hook deletes the rows of the changed messages
+    (`int_changed_messages`), and the run appends those that count now.
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
+-- depends_on: {{ ref('int_changed_messages') }}
+{%- set previous = recomputes_changes_since() %}
 
 with
 
 messages as (
-    select * from {{ ref('int_messages_classified') }}
-    where quarantine_reason is null and {{ in_touched_periods() }}
+    select classified.*
+    from {{ ref('int_messages_classified') }} as classified
+    {%- if previous is not none %}
+        inner join {{ ref('int_changed_messages') }} as changed
+            on classified.message_id = changed.message_id
+    {%- endif %}
+    where classified.quarantine_reason is null
 ),
 
 events as (
-    select * from {{ ref('int_events_classified') }}
-    where quarantine_reason is null and {{ in_touched_periods() }}
+    select classified.*
+    from {{ ref('int_events_classified') }} as classified
+    {%- if previous is not none %}
+        inner join {{ ref('int_changed_messages') }} as changed
+            on classified.message_id = changed.message_id
+    {%- endif %}
+    where classified.quarantine_reason is null
 ),
 
 periods as (
@@ -62,7 +81,8 @@ final as (
         coalesce(event_evidence.has_tracked_click, false) as is_clicked_tracked,
         coalesce(event_evidence.has_reply, false) as is_replied,
         coalesce(event_evidence.has_unsubscribe, false) as is_unsubscribed,
-        coalesce(event_evidence.has_spam_complaint, false) as is_spam_complaint
+        coalesce(event_evidence.has_spam_complaint, false) as is_spam_complaint,
+        {{ run_started_at_literal() }} as recomputed_at
     from messages
     inner join periods
         on messages.billing_id = periods.billing_id

@@ -1,19 +1,37 @@
-{{ config(**recomputed_by_billing_period(['messages'])) }}
+{{
+    config(
+        pre_hook="{{ delete_recomputed_rows('message_id is null') }}",
+        **recomputed_by_message('message_id')
+    )
+}}
 {#-
     Every staged message, in the billing period of its send time (null when it has none), with the
     reason it is quarantined, or null when it counts (see the bad-input rules). The first failing
-    rule names the reason, in the order the rules list them. A quarantined message keeps its period
-    when it has one, so that a run can find it again when what it waited for arrives.
+    rule names the reason, in the order the rules list them.
 
-    Incremental: recomputed by billing period (`messages` changes); messages of no period are
-    reclassified on every run.
+    Incremental: recomputed by message (`int_changed_messages`; messages with a null id, which no key
+    can replace, are reclassified on every run). A row keeps what it was at the last completed run
+    (`*_before`): `lead_analytics` recomputes its keys from where a changed message counted before and
+    where it counts now.
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
+-- depends_on: {{ ref('int_changed_messages') }}
+{%- set previous = recomputes_changes_since() %}
 
 with
 
 messages as (
+    {%- if previous is none %}
     select * from {{ ref('stg_oltp__email_messages') }}
+    {%- else %}
+    -- joins, not `in (subquery) or ...`: a plan that stays linear on every engine
+    select staged.*
+    from {{ ref('stg_oltp__email_messages') }} as staged
+    inner join {{ ref('int_changed_messages') }} as changed
+        on staged.message_id = changed.message_id
+    union all
+    select * from {{ ref('stg_oltp__email_messages') }}
+    where message_id is null
+    {%- endif %}
 ),
 
 tenants as (
@@ -38,11 +56,6 @@ leads as (
 
 placed_messages as (
     {{ with_billing_period('messages', 'tenant_id', 'sent_at') }}
-),
-
-recomputed_messages as (
-    select * from placed_messages
-    where billing_id is null or {{ in_touched_periods() }}
 ),
 
 classified as (
@@ -73,7 +86,7 @@ classified as (
             when messages.sent_at < tenants.created_at then 'before_tenant_created'
             when messages.sent_at > tenants.deleted_at then 'after_tenant_deleted'
         end as quarantine_reason
-    from recomputed_messages as messages
+    from placed_messages as messages
     left join tenants
         on messages.tenant_id = tenants.tenant_id
     left join mailboxes
@@ -84,6 +97,42 @@ classified as (
         on messages.step_id = steps.step_id
     left join leads
         on messages.lead_id = leads.lead_id
+),
+
+final as (
+    select
+        classified.*,
+        {%- if previous is none %}
+        -- recomputing everything: what each message was before is unknown (lead_analytics recomputes all)
+        cast(null as boolean) as counted_before,
+        cast(null as {{ dbt.type_bigint() }}) as billing_id_before,
+        cast(null as {{ dbt.type_string() }}) as campaign_id_before,
+        cast(null as {{ dbt.type_string() }}) as lead_id_before,
+        {%- else %}
+        -- a row rewritten again before a run completed keeps what it was at the last completed run
+        case
+            when stored.recomputed_at > {{ previous['started_at'] }} then stored.counted_before
+            else coalesce(stored.quarantine_reason is null and stored.message_id is not null, false)
+        end as counted_before,
+        case
+            when stored.recomputed_at > {{ previous['started_at'] }} then stored.billing_id_before
+            else stored.billing_id
+        end as billing_id_before,
+        case
+            when stored.recomputed_at > {{ previous['started_at'] }} then stored.campaign_id_before
+            else stored.campaign_id
+        end as campaign_id_before,
+        case
+            when stored.recomputed_at > {{ previous['started_at'] }} then stored.lead_id_before
+            else stored.lead_id
+        end as lead_id_before,
+        {%- endif %}
+        {{ run_started_at_literal() }} as recomputed_at
+    from classified
+    {%- if previous is not none %}
+        left join {{ this }} as stored
+            on classified.message_id = stored.message_id
+    {%- endif %}
 )
 
-select * from classified
+select * from final

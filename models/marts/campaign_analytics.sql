@@ -1,24 +1,18 @@
 {{ config(meta={'published_access': 'billing_period'}) }}
-{{
-    config(
-        **recomputed_by_billing_period(['messages', 'attributes'])
-    )
-}}
 {#-
     Grain: one row per campaign and billing period in which it sent at least one counted message or
     completed at least one enrolment (rules: models/docs/rules_message_funnel.md). Counters are
     messages of the send cohort; they equal
     the sum of the campaign's step rows for the period.
 
-    Incremental: recomputed by billing period (`messages` and `attributes` changes).
+    Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
 
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign' and {{ in_touched_periods() }}
+    where message_type = 'campaign'
 ),
 
 campaigns as (
@@ -55,7 +49,7 @@ completions as (
         cast(count(*) as integer) as completed_leads,
         min(period_start) as period_start
     from completion_periods
-    where billing_id is not null and {{ in_touched_periods() }}
+    where billing_id is not null
     group by campaign_id, billing_id
 ),
 

@@ -1,23 +1,90 @@
 {{ config(meta={'published_access': 'billing_period'}) }}
 {{
     config(
-        **recomputed_by_billing_period(['messages', 'attributes'])
+        pre_hook="{{ delete_recomputed_rows(previous=recomputes_keys_since()) }}",
+        post_hook="{% if is_incremental() %}delete from {{ this }} where sent = 0{% else %}select 1 as nothing_to_delete{% endif %}",
+        **recomputed_by_message('id')
     )
 }}
 {#-
     Grain: one row per lead, campaign and billing period in which the campaign sent to the lead
     (rules: models/docs/rules_message_funnel.md). No personal data: the lead is known by its id only.
 
-    Incremental: recomputed by billing period (`messages` and `attributes` changes).
+    Incremental: recomputed by its own keys: those where a message recomputed since the last completed
+    run counted before or counts now (`int_messages_classified`), those whose enrolment has a new
+    version, and those written by runs that did not complete. A key whose messages all left is written
+    once with no messages, so that delete+insert on `id` replaces its row; the post-hook then drops it.
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
+-- depends_on: {{ ref('int_messages_classified') }}, {{ source('oltp', 'campaign_leads') }}
+{%- set previous = recomputes_keys_since() %}
 
 with
 
+{%- if previous is not none %}
+
+recomputed_messages as (
+    select * from {{ ref('int_messages_classified') }}
+    where recomputed_at > {{ previous['started_at'] }}
+),
+
+changed_enrolments as (
+    select distinct
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(lead_id as {{ dbt.type_string() }}) as lead_id
+    from {{ source('oltp', 'campaign_leads') }}
+    where _extracted_at > {{ previous['changes_since'] }} and _extracted_at <= {{ as_of() }}
+),
+
+recomputed_keys as (
+    select
+        lead_id,
+        campaign_id,
+        billing_id
+    from recomputed_messages
+    where quarantine_reason is null and message_type = 'campaign'
+    union
+    select
+        lead_id_before as lead_id,
+        campaign_id_before as campaign_id,
+        billing_id_before as billing_id
+    from recomputed_messages
+    where counted_before
+    union
+    select
+        lead_id,
+        campaign_id,
+        billing_id
+    from {{ this }}
+    where updated > {{ previous['started_at'] }}
+    union
+    select
+        stored.lead_id,
+        stored.campaign_id,
+        stored.billing_id
+    from {{ this }} as stored
+    inner join changed_enrolments
+        on stored.campaign_id = changed_enrolments.campaign_id and stored.lead_id = changed_enrolments.lead_id
+),
+
+messages as (
+    select outcomes.*
+    from {{ ref('int_message_outcomes') }} as outcomes
+    inner join recomputed_keys
+        on
+            outcomes.lead_id = recomputed_keys.lead_id
+            and outcomes.campaign_id = recomputed_keys.campaign_id
+            and outcomes.billing_id = recomputed_keys.billing_id
+    where outcomes.message_type = 'campaign'
+),
+
+{%- else %}
+
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign' and {{ in_touched_periods() }}
+    where message_type = 'campaign'
 ),
+
+{%- endif %}
 
 enrolments as (
     select * from {{ ref('stg_oltp__campaign_leads') }}
@@ -49,6 +116,38 @@ final as (
         on
             lead_totals.campaign_id = enrolments.campaign_id
             and lead_totals.lead_id = enrolments.lead_id
+    {%- if previous is not none %}
+    union all
+    -- keys whose messages all left: an empty row replaces the stored one, and the post-hook drops it
+    select
+        stored.id,
+        stored.lead_id,
+        stored.campaign_id,
+        0 as sent,
+        0 as delivered,
+        0 as opened_tracked,
+        0 as clicked_tracked,
+        0 as replied,
+        0 as bounced,
+        0 as unsubscribed,
+        0 as spam_complaints,
+        stored.status,
+        stored.billing_id,
+        {{ run_started_at_literal() }} as updated
+    from {{ this }} as stored
+    inner join recomputed_keys
+        on
+            stored.lead_id = recomputed_keys.lead_id
+            and stored.campaign_id = recomputed_keys.campaign_id
+            and stored.billing_id = recomputed_keys.billing_id
+    where not exists (
+        select 1 from lead_totals
+        where
+            lead_totals.lead_id = stored.lead_id
+            and lead_totals.campaign_id = stored.campaign_id
+            and lead_totals.billing_id = stored.billing_id
+    )
+    {%- endif %}
 )
 
 select * from final

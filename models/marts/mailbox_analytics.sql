@@ -1,29 +1,23 @@
 {{ config(meta={'published_access': 'billing_period'}) }}
-{{
-    config(
-        **recomputed_by_billing_period(['messages', 'attributes', 'window'])
-    )
-}}
 {#-
     Grain: one row per mailbox and billing period in which it sent counted campaign messages
     (rules: models/docs/rules_mailbox_metrics.md). Counters are campaign messages; health and
     volume look at all the mailbox's counted
     messages in the windows ending at least(period_end, as-of).
 
-    Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
+    Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
 
 with
 
 mailbox_funnels as (
     select * from {{ ref('int_mailbox_period_funnels') }}
-    where message_type = 'campaign' and {{ in_touched_periods() }}
+    where message_type = 'campaign'
 ),
 
 campaign_messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign' and {{ in_touched_periods() }}
+    where message_type = 'campaign'
 ),
 
 campaigns as (

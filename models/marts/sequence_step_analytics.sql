@@ -1,23 +1,17 @@
 {{ config(meta={'published_access': 'billing_period'}) }}
-{{
-    config(
-        **recomputed_by_billing_period(['messages', 'attributes'])
-    )
-}}
 {#-
     Grain: one row per sequence step and billing period in which the step sent at least one counted
     message (rules: models/docs/rules_message_funnel.md). A campaign's step rows add up to its
     campaign row for the period.
 
-    Incremental: recomputed by billing period (`messages` and `attributes` changes).
+    Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
 
 with
 
 messages as (
     select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign' and {{ in_touched_periods() }}
+    where message_type = 'campaign'
 ),
 
 campaigns as (

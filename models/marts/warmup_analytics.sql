@@ -1,24 +1,18 @@
 {{ config(meta={'published_access': 'billing_period'}) }}
-{{
-    config(
-        **recomputed_by_billing_period(['messages', 'attributes', 'window'])
-    )
-}}
 {#-
     Grain: one row per mailbox and billing period in which it sent counted warmup messages
     (rules: models/docs/rules_mailbox_metrics.md).
     Counters are warmup messages; health looks at all the mailbox's counted messages in the 30 days
     before the window end; progress measures the warmup plan at the window end.
 
-    Incremental: recomputed by billing period (`messages`, `attributes` and `window` changes).
+    Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}
--- depends_on: {{ ref('int_touched_periods') }}
 
 with
 
 mailbox_funnels as (
     select * from {{ ref('int_mailbox_period_funnels') }}
-    where message_type = 'warmup' and {{ in_touched_periods() }}
+    where message_type = 'warmup'
 ),
 
 final as (

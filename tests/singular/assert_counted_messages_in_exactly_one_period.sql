@@ -7,8 +7,8 @@ counted as (
         sent_at,
         tenant_id
     from {{ ref('int_messages_classified') }}
-    -- the daily job checks the periods it recomputed (see macros/test_scope.sql)
-    where quarantine_reason is null and {{ touched_periods_test_filter() }}
+    -- the daily job checks the messages it recomputed (see macros/runs/test_scope.sql)
+    where quarantine_reason is null and recomputed_at > {{ last_completed_run_start_for_tests() }}
 ),
 
 matches as (

@@ -4,7 +4,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[
-            "{{ rewind_incremental_state() }}",
+            "{{ delete_recomputed_rows() }}",
             "{{ retire_outranked_first_copies(source('oltp', 'email_events'), 'id', 'event_id') }}",
         ],
     )
@@ -15,6 +15,8 @@
     appends the events whose id it has not seen (rows with a null id are taken once, past the
     high-water mark), after a pre-hook has retired any staged copy outranked by a copy that landed
     late inside the lookback with an earlier extract time; the table is the same as a full rebuild's.
+    `staged_at` is the start of the run that appended the row: events staged since the last completed
+    run are that run's new events.
 -#}
 {%- set lower_bound = incremental_lower_bound() %}
 
@@ -59,7 +61,8 @@ final as (
         coalesce(cast(is_bot as boolean), false) as is_bot,
         payload,
         cast(received_at as {{ type_timestamp_tz() }}) as received_at,
-        _extracted_at as extracted_at
+        _extracted_at as extracted_at,
+        {{ run_started_at_literal() }} as staged_at
     from unseen
 )
 

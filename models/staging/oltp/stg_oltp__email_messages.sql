@@ -4,14 +4,16 @@
         incremental_strategy='delete+insert',
         unique_key='message_id',
         on_schema_change='fail',
-        pre_hook="{{ rewind_incremental_state() }}",
+        pre_hook="{{ delete_recomputed_rows() }}",
     )
 }}
 {#-
     One row per message id. Messages are immutable, but a re-extract may copy one again: the latest
-    extract wins. Incremental: a run takes the copies extracted since its high-water mark (less the
-    lookback) and replaces the staged row of each id (rows with a null id are taken once, past the
-    high-water mark); the table is the same as a full rebuild's.
+    extract wins. Incremental: a run takes the copies extracted since the last completed run's as-of
+    (less the lookback) and replaces the staged row of each id (rows with a null id are taken once,
+    past the high-water mark); the table is the same as a full rebuild's. `staged_at` says when the
+    row's values were first staged: a copy read again with the same values keeps it, so the changed
+    messages of a run are those staged since the last completed run.
 -#}
 {%- set lower_bound = incremental_lower_bound() %}
 
@@ -37,7 +39,7 @@ latest as (
     ) }}
 ),
 
-final as (
+staged as (
     select
         cast(id as {{ dbt.type_string() }}) as message_id,
         cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
@@ -50,6 +52,20 @@ final as (
         cast(created as {{ type_timestamp_tz() }}) as created_at,
         _extracted_at as extracted_at
     from latest
+),
+
+final as (
+    select
+        staged.*,
+        {{ staged_at(
+            'staged', 'stored', 'message_id',
+            ['tenant_id', 'message_type', 'campaign_id', 'step_id', 'lead_id', 'mailbox_id', 'sent_at', 'created_at']
+        ) }} as staged_at
+    from staged
+    {%- if lower_bound is not none %}
+        left join {{ this }} as stored
+            on staged.message_id = stored.message_id
+    {%- endif %}
 )
 
 select * from final
