@@ -225,7 +225,7 @@
         case
             when {{ stored }}.{{ key }} is not null
                 {%- for column in columns %}
-                and {{ dbt.equals(fresh ~ '.' ~ column, stored ~ '.' ~ column) }}
+                and {{ values_match(fresh ~ '.' ~ column, stored ~ '.' ~ column) }}
                 {%- endfor %}
                 then {{ stored }}.staged_at
             else {{ run_started_at_literal() }}
@@ -264,7 +264,12 @@
         and (
             earlier.id is null
             {%- for column in columns %}
-            or not {{ dbt.equals('recent.' ~ column, 'earlier.' ~ column) }}
+            or not {{ values_match('recent.' ~ column, 'earlier.' ~ column) }}
             {%- endfor %}
         )
+{%- endmacro %}
+
+{#- SQL: `left` equals `right`, two nulls included (dbt.equals compares nulls only behind a behaviour flag). -#}
+{% macro values_match(left, right) -%}
+    coalesce({{ left }} = {{ right }}, {{ left }} is null and {{ right }} is null)
 {%- endmacro %}

@@ -87,7 +87,7 @@ def sample_results() -> dict[str, object]:
                 {"name": "int_message_outcomes", "seconds": 12.0 * scale},
                 {"name": "stg_oltp__email_events", "seconds": 8.0 * scale},
             ],
-            "incremental_models": [{"name": "int_touched_periods", "seconds": 1.0 * scale}],
+            "incremental_models": [{"name": "int_changed_messages", "seconds": 1.0 * scale}],
         }
 
     return {

@@ -45,8 +45,12 @@ INCREMENTAL_STATE = (
 )
 
 
+# Bookkeeping of the incremental runs, not results: when a row was recomputed, and what a message was before.
+RUN_COLUMNS = ("recomputed_at", "counted_before", "billing_id_before", "campaign_id_before", "lead_id_before")
+
+
 def state_snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    rows = {table: engine.table_rows("intermediate", table) for table in INCREMENTAL_STATE}
+    rows = {table: engine.table_rows("intermediate", table, exclude=RUN_COLUMNS) for table in INCREMENTAL_STATE}
     assert all(rows.values()), "an intermediate table is empty: equality would prove nothing"
     return rows
 
@@ -115,11 +119,12 @@ def test_a_build_killed_while_building_marts_recovers_on_the_next_run(
     assert recovered == snapshot(engine)
 
 
-def test_a_build_killed_between_the_touched_periods_and_the_marts_is_finished_by_the_next_run(
+def test_a_build_killed_between_the_changed_messages_and_the_marts_is_finished_by_the_next_run(
     engine: Engine, dbt_project: DbtProject
 ) -> None:
-    """The periods a killed run found stay in int_touched_periods until a run completes: the next run,
-    with a day of its own on top, recomputes them too, and the warehouse equals a full refresh."""
+    """What a killed run staged stays a change until a run completes (changes are read since the last completed
+    run's start): the next run, with a day of its own on top, recomputes them too, and the warehouse equals a full
+    refresh."""
     load_base(engine)
     dbt_project.run(engine, "build", *WITHOUT_TESTS)
     load_increment(engine, 1)
@@ -134,11 +139,8 @@ def test_a_build_killed_between_the_touched_periods_and_the_marts_is_finished_by
     assert engine.scalar(
         f"select count(*) from intermediate.warehouse_runs where invocation_id = '{killed_run[0]}' and completed_at is null"
     ) == 1
-    pending = engine.scalar(
-        "select count(*) from intermediate.int_touched_periods where recorded_at = "
-        "(select max(recorded_at) from intermediate.int_touched_periods)"
-    )
-    assert pending > 0, "the killed run recorded no touched periods"
+    pending = engine.scalar("select count(*) from intermediate.int_changed_messages")
+    assert pending > 0, "the killed run found no changed messages"
 
     load_increment(engine, 2)
     dbt_project.run(engine, "build", *WITHOUT_TESTS)
@@ -214,7 +216,6 @@ def test_one_as_of_holds_for_the_whole_build_while_an_extract_lands(
         "select as_of_at from intermediate.warehouse_runs where completed_at is not null order by run_started_at desc"
     )[0][0]
     assert run_as_of == as_of_before
-    assert engine.query("select distinct as_of_at from intermediate.int_touched_periods") == [(run_as_of,)]
     landed = "select count(*) from staging.stg_oltp__email_messages where message_id = 'landed-mid-build'"
     assert engine.scalar(landed) == 0
 
@@ -294,13 +295,25 @@ def test_a_send_beyond_the_current_period_counts_once_the_as_of_reaches_it(
     assert_equals_a_full_refresh(engine, dbt_project, vars=reached)
 
 
-def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, dbt_project: DbtProject) -> None:
+def latest_run_start(engine: Engine) -> Any:
+    return engine.scalar("select max(run_started_at) from intermediate.warehouse_runs where completed_at is not null")
+
+
+def rows_written_by(engine: Engine, table: str, columns: str, run_start: Any, written: str = "recomputed_at") -> set[Any]:
+    """The rows of `table` (its `columns`) that the run started at `run_start` wrote."""
+    return set(engine.query(f"select {columns} from {table} where {written} = cast('{run_start.isoformat()}' as timestamptz)"))
+
+
+def test_a_late_event_for_a_message_three_periods_back_rewrites_that_message_and_its_keys_only(
+    engine: Engine, dbt_project: DbtProject
+) -> None:
     """A reply extracted today for a message sent three billing periods ago counts in that old period (send
-    cohort): its outcome and its campaign row change, and the warehouse equals a full refresh."""
+    cohort). The run rewrites that message's rows and the lead_analytics key it belongs to, nothing else (the
+    lookback reads the last extracts again, unchanged: no change), and the warehouse equals a full refresh."""
     load_base(engine)
     dbt_project.run(engine, "build", *WITHOUT_TESTS)
-    message_id, campaign_id, billing_id = engine.query(
-        "select outcomes.message_id, outcomes.campaign_id, outcomes.billing_id "
+    message_id, campaign_id, lead_id, billing_id = engine.query(
+        "select outcomes.message_id, outcomes.campaign_id, outcomes.lead_id, outcomes.billing_id "
         "from intermediate.int_message_outcomes as outcomes "
         "inner join intermediate.int_billing_periods as periods on outcomes.billing_id = periods.billing_id "
         "where outcomes.message_type = 'campaign' and not outcomes.is_replied and outcomes.is_delivered "
@@ -310,18 +323,66 @@ def test_a_late_event_for_a_message_three_periods_back_counts(engine: Engine, db
     )[0]
     replied = f"select replied from analytics_build.campaign_analytics where campaign_id = '{campaign_id}' and billing_id = {billing_id}"
     replied_before = engine.scalar(replied)
+    events_of_the_message = set(engine.query(
+        f"select event_id from intermediate.int_events_classified where message_id = '{message_id}'"
+    )) | {("late-reply",)}
     engine.execute(
         "insert into raw_oltp.email_events (id, message_id, event_type, occurred_at, bounce_type, is_bot, payload, "
         f"received_at, _extracted_at) select 'late-reply', id, 'replied', sent_at + interval '1 hour', null, false, "
-        f"'{{}}', {LATEST_EXTRACT}, {LATEST_EXTRACT} + interval '1 minute' "
+        f"'{{}}', {LATEST_EXTRACT}, {LATEST_EXTRACT} "
         f"from raw_oltp.email_messages where id = '{message_id}' limit 1"
     )
     dbt_project.run(engine, "build", *WITHOUT_TESTS)
-    assert engine.scalar(
-        f"select is_replied from intermediate.int_message_outcomes where message_id = '{message_id}'"
-    ) is True
+    run_start = latest_run_start(engine)
+    assert engine.query("select message_id, change_reason from intermediate.int_changed_messages") == [
+        (message_id, "event_staged")
+    ]
+    assert rows_written_by(engine, "intermediate.int_messages_classified", "message_id", run_start) == {(message_id,)}
+    assert rows_written_by(engine, "intermediate.int_events_classified", "event_id", run_start) == events_of_the_message
+    assert rows_written_by(engine, "intermediate.int_message_outcomes", "message_id, is_replied", run_start) == {
+        (message_id, True)
+    }
+    assert rows_written_by(
+        engine, "analytics_build.lead_analytics", "lead_id, campaign_id, billing_id", run_start, written="updated"
+    ) == {(lead_id, campaign_id, billing_id)}
     assert engine.scalar(replied) == replied_before + 1
     assert_equals_a_full_refresh(engine, dbt_project)
+
+
+def test_a_campaign_status_changes_its_rows_and_recomputes_no_message(engine: Engine, dbt_project: DbtProject) -> None:
+    """A new version of a campaign (its status) changes how no message counts: no message is recomputed, the
+    campaign's mart rows show the new status, and the warehouse equals a full refresh."""
+    load_base(engine)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
+    campaign_id = engine.scalar(
+        "select campaign_id from analytics_build.campaign_analytics group by campaign_id order by count(*) desc, 1 limit 1"
+    )
+    status = engine.scalar(f"select min(status) from analytics_build.campaign_analytics where campaign_id = '{campaign_id}'")
+    new_status = "paused" if status != "paused" else "completed"
+    copy_raw_row(engine, "campaigns", campaign_id, status=f"'{new_status}'", updated=LATEST_EXTRACT,
+                 _extracted_at=LATEST_EXTRACT)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
+    run_start = latest_run_start(engine)
+    assert engine.scalar("select count(*) from intermediate.int_changed_messages") == 0
+    assert rows_written_by(engine, "intermediate.int_message_outcomes", "message_id", run_start) == set()
+    assert engine.query(
+        f"select distinct status from analytics_build.campaign_analytics where campaign_id = '{campaign_id}'"
+    ) == [(new_status,)]
+    assert_equals_a_full_refresh(engine, dbt_project)
+
+
+def test_a_changed_var_recomputes_everything_by_itself(engine: Engine, dbt_project: DbtProject) -> None:
+    """The settings that change results are recorded with each completed run: a build with another health window
+    recomputes every message and key without --full-refresh, and equals a full refresh with that window."""
+    load_base(engine)
+    dbt_project.run(engine, "build", *WITHOUT_TESTS)
+    narrow = {"health_window_hours": 72}
+    dbt_project.run(engine, "build", *WITHOUT_TESTS, vars=narrow)
+    run_start = latest_run_start(engine)
+    messages = engine.scalar("select count(*) from intermediate.int_message_outcomes")
+    assert len(rows_written_by(engine, "intermediate.int_message_outcomes", "message_id", run_start)) == messages
+    assert engine.scalar("select count(*) from intermediate.int_messages_classified where counted_before is not null") == 0
+    assert_equals_a_full_refresh(engine, dbt_project, vars=narrow)
 
 
 def test_an_earlier_as_of_reproduces_the_warehouse_known_then(
@@ -487,10 +548,11 @@ def test_reasons_that_change_without_a_new_extract_are_reclassified_as_in_a_full
     assert_equals_a_full_refresh(engine, dbt_project, vars=NO_LOOKBACK)
 
 
-def test_the_daily_selector_tests_the_touched_periods_and_leaves_the_balances_to_weekly(
+def test_the_daily_selector_tests_the_recomputed_rows_and_leaves_the_balances_to_weekly(
     duckdb_engine: Engine, dbt_project: DbtProject
 ) -> None:
-    """`--selector daily` (the job) reads the big tables' tests on the recomputed periods only and skips the
+    """`--selector daily` (the job) reads the big tables' tests on the rows recomputed since the last completed run
+    only and skips the
     whole-table balances (tag weekly); a plain `dbt build` (CI, weekly) runs every test on whole tables."""
     engine = duckdb_engine
     load_base(engine)
@@ -505,12 +567,16 @@ def test_the_daily_selector_tests_the_touched_periods_and_leaves_the_balances_to
     dbt_project.run(engine, "build", "--selector", "daily")
     daily = {result["unique_id"] for result in dbt_project.run_results()["results"]}
     assert not any("conserved" in unique_id for unique_id in daily)
-    assert "int_touched_periods" in compiled_test("unique_int_message_outcomes_message_id")
-    assert "int_touched_periods" in compiled_test("funnel_is_consistent_lead_analytics_")
-    touched = engine.scalar("select count(distinct billing_id) from intermediate.int_touched_periods")
-    assert 0 < touched < engine.scalar("select count(*) from intermediate.int_billing_periods")
+    last_completed_start = engine.query(
+        "select run_started_at from intermediate.warehouse_runs where completed_at is not null "
+        "order by run_started_at desc"
+    )[1][0]
+    for test in ("unique_int_message_outcomes_message_id", "funnel_is_consistent_lead_analytics_"):
+        assert last_completed_start.strftime("%Y-%m-%d %H:%M:%S") in compiled_test(test), test
+    changed = engine.scalar("select count(*) from intermediate.int_changed_messages")
+    assert 0 < changed < engine.scalar("select count(*) from staging.stg_oltp__email_messages")
 
     dbt_project.run(engine, "build")
     weekly = {result["unique_id"] for result in dbt_project.run_results()["results"]}
     assert {"test.outreach_warehouse.assert_messages_conserved", "test.outreach_warehouse.assert_events_conserved"} <= weekly
-    assert "int_touched_periods" not in compiled_test("unique_int_message_outcomes_message_id")
+    assert "1900-01-01" in compiled_test("unique_int_message_outcomes_message_id")
