@@ -15,7 +15,8 @@
     run's as-of is earlier (a rewind), or when the settings that change results differ (`settings_fingerprint`).
 -#}
 {% macro previous_completed_run() -%}
-    {%- if not execute -%}
+    {%- set runs = warehouse_runs_relation() if execute else none -%}
+    {%- if runs is none or adapter.get_relation(runs.database, runs.schema, runs.identifier) is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set query -%}
@@ -24,7 +25,7 @@
             run_started_at,
             case when as_of_at > {{ as_of() }} then 1 else 0 end as is_later,
             case when settings_fingerprint = '{{ settings_fingerprint() }}' then 1 else 0 end as same_settings
-        from {{ warehouse_runs_relation() }}
+        from {{ runs }}
         where completed_at is not null and invocation_id <> '{{ invocation_id }}'
         order by run_started_at desc
         limit 1
@@ -219,18 +220,14 @@
     run are that run's changes.
 -#}
 {% macro staged_at(fresh, stored, key, columns) -%}
-    {%- if incremental_lower_bound() is none -%}
-        {{ run_started_at_literal() }}
-    {%- else -%}
-        case
-            when {{ stored }}.{{ key }} is not null
-                {%- for column in columns %}
-                and {{ values_match(fresh ~ '.' ~ column, stored ~ '.' ~ column) }}
-                {%- endfor %}
-                then {{ stored }}.staged_at
-            else {{ run_started_at_literal() }}
-        end
-    {%- endif -%}
+    case
+        when {{ stored }}.{{ key }} is not null
+            {%- for column in columns %}
+            and {{ values_match(fresh ~ '.' ~ column, stored ~ '.' ~ column) }}
+            {%- endfor %}
+            then {{ stored }}.staged_at
+        else {{ run_started_at_literal() }}
+    end
 {%- endmacro %}
 
 {#-

@@ -21,103 +21,103 @@ with
 
 {%- if previous is none %}
 
-changes as (
-    select
-        cast(null as {{ dbt.type_string() }}) as message_id,
-        cast(null as {{ dbt.type_string() }}) as change_reason
-    where 1 = 0
-),
+    changes as (
+        select
+            cast(null as {{ dbt.type_string() }}) as message_id,
+            cast(null as {{ dbt.type_string() }}) as change_reason
+        where 1 = 0
+    ),
 
 {%- else %}
 
-messages as (
-    select * from {{ ref('stg_oltp__email_messages') }}
-),
+    messages as (
+        select * from {{ ref('stg_oltp__email_messages') }}
+    ),
 
-events as (
-    select * from {{ ref('stg_oltp__email_events') }}
-),
+    events as (
+        select * from {{ ref('stg_oltp__email_events') }}
+    ),
 
-changed_tenants as (
-    {{ changed_entity_ids('tenants', ['created', 'deleted'], previous) }}
-),
+    changed_tenants as (
+        {{ changed_entity_ids('tenants', ['created', 'deleted'], previous) }}
+    ),
 
-changed_steps as (
-    {{ changed_entity_ids('campaign_sequence_steps', ['campaign_id'], previous) }}
-),
+    changed_steps as (
+        {{ changed_entity_ids('campaign_sequence_steps', ['campaign_id'], previous) }}
+    ),
 
-arrived_mailboxes as (
-    {{ changed_entity_ids('email_accounts', [], previous) }}
-),
+    arrived_mailboxes as (
+        {{ changed_entity_ids('email_accounts', [], previous) }}
+    ),
 
-arrived_campaigns as (
-    {{ changed_entity_ids('campaigns', [], previous) }}
-),
+    arrived_campaigns as (
+        {{ changed_entity_ids('campaigns', [], previous) }}
+    ),
 
-arrived_leads as (
-    {{ changed_entity_ids('leads', [], previous) }}
-),
+    arrived_leads as (
+        {{ changed_entity_ids('leads', [], previous) }}
+    ),
 
-changes as (
-    select
-        message_id,
-        'message_staged' as change_reason
-    from messages
-    where staged_at > {{ previous['started_at'] }}
-    union all
-    select
-        message_id,
-        'event_staged' as change_reason
-    from events
-    where staged_at > {{ previous['started_at'] }}
-    union all
-    select
-        message_id,
-        'send_time_reached' as change_reason
-    from messages
-    where sent_at > {{ previous['as_of_at'] }} and sent_at <= {{ as_of() }}
-    union all
-    select
-        message_id,
-        'event_time_reached' as change_reason
-    from events
-    where occurred_at > {{ previous['as_of_at'] }} and occurred_at <= {{ as_of() }}
-    union all
-    select
-        messages.message_id,
-        'tenant_changed' as change_reason
-    from messages
-    inner join changed_tenants
-        on messages.tenant_id = changed_tenants.entity_id
-    union all
-    select
-        messages.message_id,
-        'mailbox_arrived' as change_reason
-    from messages
-    inner join arrived_mailboxes
-        on messages.mailbox_id = arrived_mailboxes.entity_id
-    union all
-    select
-        messages.message_id,
-        'campaign_arrived' as change_reason
-    from messages
-    inner join arrived_campaigns
-        on messages.campaign_id = arrived_campaigns.entity_id
-    union all
-    select
-        messages.message_id,
-        'lead_arrived' as change_reason
-    from messages
-    inner join arrived_leads
-        on messages.lead_id = arrived_leads.entity_id
-    union all
-    select
-        messages.message_id,
-        'step_changed' as change_reason
-    from messages
-    inner join changed_steps
-        on messages.step_id = changed_steps.entity_id
-),
+    changes as (
+        select
+            message_id,
+            'message_staged' as change_reason
+        from messages
+        where staged_at > {{ previous['started_at'] }}
+        union all
+        select
+            message_id,
+            'event_staged' as change_reason
+        from events
+        where staged_at > {{ previous['started_at'] }}
+        union all
+        select
+            message_id,
+            'send_time_reached' as change_reason
+        from messages
+        where sent_at > {{ previous['as_of_at'] }} and sent_at <= {{ as_of() }}
+        union all
+        select
+            message_id,
+            'event_time_reached' as change_reason
+        from events
+        where occurred_at > {{ previous['as_of_at'] }} and occurred_at <= {{ as_of() }}
+        union all
+        select
+            messages.message_id,
+            'tenant_changed' as change_reason
+        from messages
+        inner join changed_tenants
+            on messages.tenant_id = changed_tenants.entity_id
+        union all
+        select
+            messages.message_id,
+            'mailbox_arrived' as change_reason
+        from messages
+        inner join arrived_mailboxes
+            on messages.mailbox_id = arrived_mailboxes.entity_id
+        union all
+        select
+            messages.message_id,
+            'campaign_arrived' as change_reason
+        from messages
+        inner join arrived_campaigns
+            on messages.campaign_id = arrived_campaigns.entity_id
+        union all
+        select
+            messages.message_id,
+            'lead_arrived' as change_reason
+        from messages
+        inner join arrived_leads
+            on messages.lead_id = arrived_leads.entity_id
+        union all
+        select
+            messages.message_id,
+            'step_changed' as change_reason
+        from messages
+        inner join changed_steps
+            on messages.step_id = changed_steps.entity_id
+    ),
 
 {%- endif %}
 

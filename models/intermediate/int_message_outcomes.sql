@@ -23,23 +23,29 @@
 with
 
 messages as (
-    select classified.*
-    from {{ ref('int_messages_classified') }} as classified
-    {%- if previous is not none %}
+    {%- if previous is none %}
+        select * from {{ ref('int_messages_classified') }}
+        where quarantine_reason is null
+    {%- else %}
+        select classified.*
+        from {{ ref('int_messages_classified') }} as classified
         inner join {{ ref('int_changed_messages') }} as changed
             on classified.message_id = changed.message_id
+        where classified.quarantine_reason is null
     {%- endif %}
-    where classified.quarantine_reason is null
 ),
 
 events as (
-    select classified.*
-    from {{ ref('int_events_classified') }} as classified
-    {%- if previous is not none %}
+    {%- if previous is none %}
+        select * from {{ ref('int_events_classified') }}
+        where quarantine_reason is null
+    {%- else %}
+        select classified.*
+        from {{ ref('int_events_classified') }} as classified
         inner join {{ ref('int_changed_messages') }} as changed
             on classified.message_id = changed.message_id
+        where classified.quarantine_reason is null
     {%- endif %}
-    where classified.quarantine_reason is null
 ),
 
 periods as (

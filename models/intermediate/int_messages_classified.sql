@@ -21,16 +21,16 @@ with
 
 messages as (
     {%- if previous is none %}
-    select * from {{ ref('stg_oltp__email_messages') }}
+        select * from {{ ref('stg_oltp__email_messages') }}
     {%- else %}
-    -- joins, not `in (subquery) or ...`: a plan that stays linear on every engine
-    select staged.*
-    from {{ ref('stg_oltp__email_messages') }} as staged
-    inner join {{ ref('int_changed_messages') }} as changed
-        on staged.message_id = changed.message_id
-    union all
-    select * from {{ ref('stg_oltp__email_messages') }}
-    where message_id is null
+        -- joins, not `in (subquery) or ...`: a plan that stays linear on every engine
+        select staged.*
+        from {{ ref('stg_oltp__email_messages') }} as staged
+        inner join {{ ref('int_changed_messages') }} as changed
+            on staged.message_id = changed.message_id
+        union all
+        select * from {{ ref('stg_oltp__email_messages') }}
+        where message_id is null
     {%- endif %}
 ),
 
@@ -99,17 +99,26 @@ classified as (
         on messages.lead_id = leads.lead_id
 ),
 
+{%- if previous is none %}
+
+    final as (
+    -- recomputing everything: what each message was before is unknown (lead_analytics recomputes all)
+        select
+            *,
+            cast(null as boolean) as counted_before,
+            cast(null as {{ dbt.type_bigint() }}) as billing_id_before,
+            cast(null as {{ dbt.type_string() }}) as campaign_id_before,
+            cast(null as {{ dbt.type_string() }}) as lead_id_before,
+            {{ run_started_at_literal() }} as recomputed_at
+        from classified
+    )
+
+{%- else %}
+
 final as (
+    -- a row rewritten again before a run completed keeps what it was at the last completed run
     select
         classified.*,
-        {%- if previous is none %}
-        -- recomputing everything: what each message was before is unknown (lead_analytics recomputes all)
-        cast(null as boolean) as counted_before,
-        cast(null as {{ dbt.type_bigint() }}) as billing_id_before,
-        cast(null as {{ dbt.type_string() }}) as campaign_id_before,
-        cast(null as {{ dbt.type_string() }}) as lead_id_before,
-        {%- else %}
-        -- a row rewritten again before a run completed keeps what it was at the last completed run
         case
             when stored.recomputed_at > {{ previous['started_at'] }} then stored.counted_before
             else coalesce(stored.quarantine_reason is null and stored.message_id is not null, false)
@@ -126,13 +135,12 @@ final as (
             when stored.recomputed_at > {{ previous['started_at'] }} then stored.lead_id_before
             else stored.lead_id
         end as lead_id_before,
-        {%- endif %}
         {{ run_started_at_literal() }} as recomputed_at
     from classified
-    {%- if previous is not none %}
-        left join {{ this }} as stored
-            on classified.message_id = stored.message_id
-    {%- endif %}
+    left join {{ this }} as stored
+        on classified.message_id = stored.message_id
 )
+
+{%- endif %}
 
 select * from final

@@ -22,67 +22,67 @@ with
 
 {%- if previous is not none %}
 
-recomputed_messages as (
-    select * from {{ ref('int_messages_classified') }}
-    where recomputed_at > {{ previous['started_at'] }}
-),
+    recomputed_messages as (
+        select * from {{ ref('int_messages_classified') }}
+        where recomputed_at > {{ previous['started_at'] }}
+    ),
 
-changed_enrolments as (
-    select distinct
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(lead_id as {{ dbt.type_string() }}) as lead_id
-    from {{ source('oltp', 'campaign_leads') }}
-    where _extracted_at > {{ previous['changes_since'] }} and _extracted_at <= {{ as_of() }}
-),
+    changed_enrolments as (
+        select distinct
+            cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+            cast(lead_id as {{ dbt.type_string() }}) as lead_id
+        from {{ source('oltp', 'campaign_leads') }}
+        where _extracted_at > {{ previous['changes_since'] }} and _extracted_at <= {{ as_of() }}
+    ),
 
-recomputed_keys as (
-    select
-        lead_id,
-        campaign_id,
-        billing_id
-    from recomputed_messages
-    where quarantine_reason is null and message_type = 'campaign'
-    union
-    select
-        lead_id_before as lead_id,
-        campaign_id_before as campaign_id,
-        billing_id_before as billing_id
-    from recomputed_messages
-    where counted_before
-    union
-    select
-        lead_id,
-        campaign_id,
-        billing_id
-    from {{ this }}
-    where updated > {{ previous['started_at'] }}
-    union
-    select
-        stored.lead_id,
-        stored.campaign_id,
-        stored.billing_id
-    from {{ this }} as stored
-    inner join changed_enrolments
-        on stored.campaign_id = changed_enrolments.campaign_id and stored.lead_id = changed_enrolments.lead_id
-),
+    recomputed_keys as (
+        select
+            lead_id,
+            campaign_id,
+            billing_id
+        from recomputed_messages
+        where quarantine_reason is null and message_type = 'campaign'
+        union
+        select
+            lead_id_before as lead_id,
+            campaign_id_before as campaign_id,
+            billing_id_before as billing_id
+        from recomputed_messages
+        where counted_before
+        union
+        select
+            lead_id,
+            campaign_id,
+            billing_id
+        from {{ this }}
+        where updated > {{ previous['started_at'] }}
+        union
+        select
+            stored.lead_id,
+            stored.campaign_id,
+            stored.billing_id
+        from {{ this }} as stored
+        inner join changed_enrolments
+            on stored.campaign_id = changed_enrolments.campaign_id and stored.lead_id = changed_enrolments.lead_id
+    ),
 
-messages as (
-    select outcomes.*
-    from {{ ref('int_message_outcomes') }} as outcomes
-    inner join recomputed_keys
-        on
-            outcomes.lead_id = recomputed_keys.lead_id
-            and outcomes.campaign_id = recomputed_keys.campaign_id
-            and outcomes.billing_id = recomputed_keys.billing_id
-    where outcomes.message_type = 'campaign'
-),
+    messages as (
+        select outcomes.*
+        from {{ ref('int_message_outcomes') }} as outcomes
+        inner join recomputed_keys
+            on
+                outcomes.lead_id = recomputed_keys.lead_id
+                and outcomes.campaign_id = recomputed_keys.campaign_id
+                and outcomes.billing_id = recomputed_keys.billing_id
+        where outcomes.message_type = 'campaign'
+    ),
 
 {%- else %}
 
-messages as (
-    select * from {{ ref('int_message_outcomes') }}
-    where message_type = 'campaign'
-),
+    messages as (
+        select * from {{ ref('int_message_outcomes') }}
+        where message_type = 'campaign'
+    ),
 
 {%- endif %}
 

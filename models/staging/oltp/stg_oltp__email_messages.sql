@@ -55,14 +55,19 @@ staged as (
 ),
 
 final as (
-    select
-        staged.*,
-        {{ staged_at(
-            'staged', 'stored', 'message_id',
-            ['tenant_id', 'message_type', 'campaign_id', 'step_id', 'lead_id', 'mailbox_id', 'sent_at', 'created_at']
-        ) }} as staged_at
-    from staged
-    {%- if lower_bound is not none %}
+    {%- if lower_bound is none %}
+        select
+            *,
+            {{ run_started_at_literal() }} as staged_at
+        from staged
+    {%- else %}
+        select
+            staged.*,
+            {{ staged_at(
+                'staged', 'stored', 'message_id',
+                ['tenant_id', 'message_type', 'campaign_id', 'step_id', 'lead_id', 'mailbox_id', 'sent_at', 'created_at']
+            ) }} as staged_at
+        from staged
         left join {{ this }} as stored
             on staged.message_id = stored.message_id
     {%- endif %}
