@@ -252,6 +252,7 @@ def dbt_env(database: Path) -> dict[str, str]:
         "DBT_DUCKDB_PATH": str(database),
         "DBT_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
         "DO_NOT_TRACK": "1",
     }
 
@@ -568,12 +569,13 @@ def postgres_settings_snapshot(settings: PostgresSettings) -> dict[str, str]:
 
 
 _DBT_LINE = re.compile(r"^(\d\d:\d\d:\d\d)\s+(\d+) of \d+ (START|OK|PASS|WARN|ERROR|FAIL|SKIP)\s+(.*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _DBT_NAME = re.compile(r"^(?:.*?\b(?:model|test|seed|snapshot|unit_test|hook)\s+)?([\w.]+)")
 
 
 def _dbt_lines(log_text: str) -> Iterator[tuple[str, str, str, str]]:
     """(clock, node index, verb, node name) of each START / finish line of dbt's console log."""
-    for line in log_text.splitlines():
+    for line in _ANSI.sub("", log_text).splitlines():
         match = _DBT_LINE.match(line.strip())
         if match:
             clock, index, verb, rest = match.groups()
@@ -599,8 +601,9 @@ def running_nodes(log_text: str, stopped_at: datetime) -> list[dict[str, Any]]:
 def finished_nodes(log_text: str) -> list[dict[str, Any]]:
     """Nodes a killed dbt finished, from its console log (`... [SELECT 1 in 2.51s]`), slowest first."""
     nodes = []
+    plain = _ANSI.sub("", log_text)
     for line, (_, _, verb, name) in zip(
-        [raw for raw in log_text.splitlines() if _DBT_LINE.match(raw.strip())], _dbt_lines(log_text)
+        [raw for raw in plain.splitlines() if _DBT_LINE.match(raw.strip())], _dbt_lines(plain)
     ):
         timing = re.search(r" in (\d+(?:\.\d+)?)s\]\s*$", line)
         if verb != "START" and timing:
@@ -610,13 +613,15 @@ def finished_nodes(log_text: str) -> list[dict[str, Any]]:
 
 
 def explain_running(settings: PostgresSettings, artifacts: Path, nodes: list[dict[str, Any]], into: Path) -> None:
-    """`explain` (no analyze) of the SQL that dbt last wrote for each running node (target/run/...), in a separate
-    session, into a file: the plan of the statement that did not finish."""
+    """`explain` (no analyze) of the compiled select of each running model (target/compiled/..., as the running
+    invocation compiled it: incremental), in a separate session, into a file: the plan of what did not finish."""
     lines: list[str] = []
-    run_dir = artifacts / "target" / "run"
+    compiled = artifacts / "target" / "compiled"
     for node in nodes:
         name = node["name"].split(".")[-1]
-        for path in sorted(run_dir.rglob(f"{name}.sql")):
+        for path in sorted(compiled.rglob(f"{name}.sql")):
+            if path.parent.name.endswith(".yml"):
+                continue  # a test named after the model
             sql = path.read_text(encoding="utf-8").strip().rstrip(";")
             lines += [f"-- {node['name']} ({path.relative_to(artifacts)}), running {node['seconds']:.0f} s", ""]
             try:

@@ -173,7 +173,7 @@ def test_a_timed_child_past_its_timeout_is_stopped_after_the_hook(tmp_path: Path
 
 
 DBT_LOG = """\
-10:00:01  1 of 3 START sql table model intermediate.int_events_classified ............ [RUN]
+\x1b[0m10:00:01  1 of 3 START sql table model intermediate.int_events_classified ............ [RUN]
 10:00:01  2 of 3 START sql view model staging.stg_oltp__tenants ..................... [RUN]
 10:00:02  2 of 3 OK created sql view model staging.stg_oltp__tenants ................ [CREATE VIEW in 0.41s]
 10:00:03  3 of 3 START test unique_stg_oltp__tenants_id ............................. [RUN]
