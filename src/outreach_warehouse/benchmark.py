@@ -325,10 +325,12 @@ def print_nodes(label: str, nodes: list[dict[str, Any]], top: int = TOP_NODES) -
     sys.stderr.flush()
 
 
-def print_day(label: str, day_seconds: float, build_seconds: float, shares: Mapping[str, Any]) -> None:
+def print_day(label: str, day_seconds: float, build_seconds: float, shares: Mapping[str, Any],
+              timed_out: bool = False) -> None:
     """A day's time beside what it had to do (day_shares), on stderr."""
-    lines = [f"[benchmark] {label}: the day took {day_seconds:,.1f} s = {_pct(day_seconds / build_seconds)} of the "
-             f"full build ({build_seconds:,.1f} s)"]
+    took = (f"did not finish in {day_seconds:,.1f} s" if timed_out
+            else f"took {day_seconds:,.1f} s = {_pct(day_seconds / build_seconds)} of")
+    lines = [f"[benchmark] {label}: the day {took} the full build ({build_seconds:,.1f} s)"]
     lines += [f"    {line}" for line in day_shares.describe(shares.get("raw"), shares.get("models"))]
     sys.stderr.write("\n".join(lines) + "\n")
     sys.stderr.flush()
@@ -711,7 +713,7 @@ def benchmark_postgres_size(
     shares = {"raw": day_shares.raw_day(query),
               "models": None if day.timed_out or day.returncode != 0 else
               day_shares.model_shares(query, artifacts / "target" / "manifest.json", day_started, None)}
-    print_day(f"{messages:,} messages, postgres", day.seconds, build.seconds, shares)
+    print_day(f"{messages:,} messages, postgres", day.seconds, build.seconds, shares, day.timed_out)
     if not keep_database:
         _admin(settings, [f"drop database if exists {database}"])
     results.update({
