@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 server for tests: `scripts/pg.sh start` prints the env to export,
 # `scripts/pg.sh stop` removes it. The cluster lives in a temp dir, owned by the `postgres` OS user
-# (initdb refuses root), listens on loopback only, and uses a free port.
+# (initdb refuses root), listens on loopback only, and uses a free port. PG_SETTINGS=default starts it with
+# PostgreSQL's default settings (as installed: what the benchmark measures) instead of the tuning for tests below;
+# PG_STATE_DIR puts it in a directory of its own (a second server beside the tests' one).
 set -euo pipefail
 
 # One server per checkout: two clones (a CI run beside a working copy) never share, or stop, each other's.
@@ -51,10 +53,11 @@ host all postgres 127.0.0.1/32 trust
 host all all 127.0.0.1/32 scram-sha-256
 HBA
         [ "$(id -u)" = "0" ] && chown postgres "$state_dir/data/pg_hba.conf"
+        tuning="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB \
+            -c work_mem=128MB -c maintenance_work_mem=512MB -c max_wal_size=4GB"
+        [ "${PG_SETTINGS:-}" = "default" ] && tuning=""
         as_postgres "'$pg_bin/pg_ctl' -D '$state_dir/data' -l '$state_dir/server.log' -w -t 60 \
-            -o \"-p $port -k '$state_dir' -c listen_addresses=127.0.0.1 -c timezone=UTC -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB -c work_mem=128MB \
-            -c maintenance_work_mem=512MB -c max_wal_size=4GB\" start >/dev/null"
+            -o \"-p $port -k '$state_dir' -c listen_addresses=127.0.0.1 -c timezone=UTC $tuning\" start >/dev/null"
         echo "$port" >"$state_dir/port"
         as_postgres "'$pg_bin/createdb' -h 127.0.0.1 -p $port -U postgres outreach"
     fi

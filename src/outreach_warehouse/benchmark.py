@@ -24,18 +24,23 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import duckdb
 
+from outreach_warehouse import day_shares
+from outreach_warehouse.connections import PostgresSettings
 from outreach_warehouse.raw_schema import RAW_TABLES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -104,27 +109,54 @@ class Timed:
     peak_rss_bytes: int
     returncode: int
     log: Path
+    timed_out: bool = False
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def run_timed(command: Sequence[str], env: Mapping[str, str], log: Path, cwd: Path = PROJECT_DIR) -> Timed:
-    """Run a command, timing it; its peak RSS (the largest of it and its waited-for children) via wait4."""
+def run_timed(
+    command: Sequence[str], env: Mapping[str, str], log: Path, cwd: Path = PROJECT_DIR,
+    timeout: float | None = None, on_timeout: Callable[[], None] | None = None,
+) -> Timed:
+    """Run a command, timing it; its peak RSS (the largest of it and its waited-for children) via wait4. With a
+    timeout, `on_timeout` runs when it is reached (while the command still runs), then the command's process group
+    is killed: the result has `timed_out` set."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    expired = threading.Event()
     with log.open("w", encoding="utf-8") as handle:
         handle.write("$ " + " ".join(command) + "\n")
         handle.flush()
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=handle, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=handle, stderr=subprocess.STDOUT,
+                                   start_new_session=timeout is not None)
+
+        def expire() -> None:
+            expired.set()
+            if on_timeout is not None:
+                try:
+                    on_timeout()
+                except Exception as error:  # noqa: BLE001 - the kill must happen whatever the hook did
+                    sys.stderr.write(f"[benchmark] at the timeout: {error}\n")
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, expire) if timeout is not None else None
+        if timer is not None:
+            timer.start()
         sampler = TreeMemorySampler(process.pid)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         sampler.stop()
+        if timer is not None:
+            timer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
     # Linux reports ru_maxrss in kilobytes
-    return Timed(seconds, max(int(usage.ru_maxrss) * 1024, sampler.peak_bytes), process.returncode, log)
+    return Timed(seconds, max(int(usage.ru_maxrss) * 1024, sampler.peak_bytes), process.returncode, log,
+                 expired.is_set())
 
 
 def tree_memory_bytes(root: int, proc: Path = Path("/proc")) -> int:
@@ -182,9 +214,20 @@ def _progress(messages: int, step: str, timed: Timed) -> None:
     """One line per finished step on stderr, so that a long run shows where it is."""
     sys.stderr.write(
         f"[benchmark] {messages:,} messages: {step} {timed.seconds:,.1f} s, peak {timed.peak_rss_bytes / 10**9:.2f} GB"
-        f"{'' if timed.returncode == 0 else f', exit code {timed.returncode}'}\n"
+        f"{'' if timed.returncode == 0 else f', exit code {timed.returncode}'}"
+        f"{' (stopped at the timeout)' if timed.timed_out else ''}\n"
     )
     sys.stderr.flush()
+
+
+def _step(messages: int, label: str, command: Sequence[str], env: Mapping[str, str], log: Path,
+          required: bool = True) -> Timed:
+    """One timed step, reported on stderr; a required step that fails stops the benchmark."""
+    timed = run_timed(command, env, log)
+    _progress(messages, label, timed)
+    if required:
+        _require_success(timed, label)
+    return timed
 
 
 def _require_success(timed: Timed, what: str) -> None:
@@ -209,6 +252,7 @@ def dbt_env(database: Path) -> dict[str, str]:
         "DBT_DUCKDB_PATH": str(database),
         "DBT_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
         "DO_NOT_TRACK": "1",
     }
 
@@ -272,6 +316,53 @@ def _status_counts(nodes: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+def print_nodes(label: str, nodes: list[dict[str, Any]], top: int = TOP_NODES) -> None:
+    """The slowest nodes of a build (from its run_results.json), on stderr."""
+    lines = [f"[benchmark] {label}: the slowest {top} nodes"]
+    lines += [f"    {node['seconds']:9.2f} s  {node['type']:<6} {node['status']:<8} {node['name']}"
+              for node in nodes[:top]]
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+
+
+def print_day(label: str, day_seconds: float, build_seconds: float, shares: Mapping[str, Any],
+              timed_out: bool = False) -> None:
+    """A day's time beside what it had to do (day_shares), on stderr."""
+    took = (f"did not finish in {day_seconds:,.1f} s" if timed_out
+            else f"took {day_seconds:,.1f} s = {_pct(day_seconds / build_seconds)} of")
+    lines = [f"[benchmark] {label}: the day {took} the full build ({build_seconds:,.1f} s)"]
+    lines += [f"    {line}" for line in day_shares.describe(shares.get("raw"), shares.get("models"))]
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+
+
+def duckdb_query(database: Path) -> Callable[[str], list[tuple[Any, ...]]]:
+    """A query function on a DuckDB file (read-only, UTC), for day_shares."""
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(database), read_only=True) as connection:
+            connection.execute("set TimeZone = 'UTC'")
+            return connection.execute(sql).fetchall()
+
+    return query
+
+
+def postgres_query(settings: PostgresSettings) -> Callable[[str], list[tuple[Any, ...]]]:
+    """A query function on a Postgres database (one connection per query, rolled back), for day_shares."""
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        connection = settings.connect()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return list(cursor.fetchall())
+        finally:
+            connection.rollback()
+            connection.close()
+
+    return query
+
+
 # --- one size ------------------------------------------------------------------------------------
 
 def _raw_row_counts(database: Path) -> dict[str, int]:
@@ -318,6 +409,7 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     build = run_timed(dbt_command("build", artifacts), env, size_dir / "dbt-build.log")
     _progress(messages, "dbt build (full)", build)
     build_nodes, build_busy = _keep_run_results(artifacts, size_dir / "run_results-full.json")
+    print_nodes(f"{messages:,} messages, duckdb, full build", build_nodes)
 
     floor = run_timed(
         [sys.executable, "-m", "outreach_warehouse.benchmark", "floor", str(database),
@@ -339,11 +431,17 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     _progress(messages, "load --increment-day 1", increment)
     _require_success(increment, "load --increment-day 1")
     # the daily job's build: every model, the tests over big tables on the touched periods
+    day_started = datetime.now(timezone.utc)
     incremental = run_timed(
         [*dbt_command("build", artifacts), "--selector", "daily"], env, size_dir / "dbt-build-incremental.log"
     )
     _progress(messages, "dbt build (incremental)", incremental)
     incremental_nodes, incremental_busy = _keep_run_results(artifacts, size_dir / "run_results-incremental.json")
+    print_nodes(f"{messages:,} messages, duckdb, incremental day", incremental_nodes)
+    query = duckdb_query(database)
+    shares = {"raw": day_shares.raw_day(query),
+              "models": day_shares.model_shares(query, artifacts / "target" / "manifest.json", day_started, None)}
+    print_day(f"{messages:,} messages, duckdb", incremental.seconds, build.seconds, shares)
 
     if not keep_database:
         _remove_database(database)
@@ -370,6 +468,7 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
         "incremental_busy_seconds": incremental_busy,
         "models": build_nodes,
         "incremental_models": incremental_nodes,
+        "day_shares": shares,
     }
 
 
@@ -411,6 +510,242 @@ def benchmark_spark_size(messages: int, workdir: Path, seed: int) -> Results:
     }
     (size_dir / "results.json").write_text(json.dumps(results, indent=2))
     return results
+
+
+# --- Postgres -------------------------------------------------------------------------------------
+
+PG_SCRIPT = PROJECT_DIR / "scripts" / "pg.sh"
+POSTGRES_DAY_TIMEOUT = 900.0
+# the settings that decide plans and speed, recorded with the results
+POSTGRES_SETTINGS_SHOWN = (
+    "server_version", "work_mem", "shared_buffers", "effective_cache_size", "maintenance_work_mem",
+    "max_parallel_workers_per_gather", "random_page_cost", "jit", "fsync", "synchronous_commit",
+)
+
+
+@contextmanager
+def postgres_server(workdir: Path) -> Iterator[tuple[dict[str, str], Path | None]]:
+    """The Postgres to measure, as DBT_POSTGRES_* variables: the server the environment names (DBT_POSTGRES_HOST
+    set), or a throwaway one that scripts/pg.sh starts with PostgreSQL's default settings (PG_SETTINGS=default) in
+    a directory of its own under the work directory, and stops afterwards. Yields the variables and the server's
+    log (None for a server of the environment)."""
+    if os.environ.get("DBT_POSTGRES_HOST"):
+        yield {name: value for name, value in os.environ.items() if name.startswith("DBT_POSTGRES_")}, None
+        return
+    state_dir = workdir / "postgres-server"
+    env = {**os.environ, "PG_SETTINGS": "default", "PG_STATE_DIR": str(state_dir)}
+    started = subprocess.run([str(PG_SCRIPT), "start"], env=env, capture_output=True, text=True, check=False)
+    if started.returncode != 0:
+        raise RuntimeError(f"scripts/pg.sh start failed:\n{started.stderr[-2000:]}")
+    exported = dict(re.findall(r"^export (\w+)=(.*)$", started.stdout, flags=re.MULTILINE))
+    try:
+        yield {name: value for name, value in exported.items() if name.startswith("DBT_POSTGRES_")}, \
+            state_dir / "server.log"
+    finally:
+        subprocess.run([str(PG_SCRIPT), "stop"], env=env, capture_output=True, check=False)
+
+
+def _admin(settings: PostgresSettings, statements: Sequence[str]) -> None:
+    """Statements outside a transaction, on the server's `postgres` database (create and drop database)."""
+    connection = PostgresSettings(settings.host, settings.port, settings.user, settings.password,
+                                  "postgres").connect()
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def postgres_settings_snapshot(settings: PostgresSettings) -> dict[str, str]:
+    """The settings that decide speed, and every setting not at its built-in default (with where it comes from)."""
+    rows = postgres_query(settings)(
+        "select name, current_setting(name), source from pg_settings "
+        f"where name in ({', '.join(repr(name) for name in POSTGRES_SETTINGS_SHOWN)}) "
+        "or source not in ('default', 'override', 'client', 'session') order by name"
+    )
+    snapshot = {str(name): f"{value} ({source})" for name, value, source in rows}
+    snapshot["server_version"] = str(postgres_query(settings)("show server_version")[0][0])
+    return snapshot
+
+
+_DBT_LINE = re.compile(r"^(\d\d:\d\d:\d\d)\s+(\d+) of \d+ (START|OK|PASS|WARN|ERROR|FAIL|SKIP)\s+(.*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_NAME = re.compile(r"^(?:.*?\b(?:model|test|seed|snapshot|unit_test|hook)\s+)?([\w.]+)")
+
+
+def _dbt_lines(log_text: str) -> Iterator[tuple[str, str, str, str]]:
+    """(clock, node index, verb, node name) of each START / finish line of dbt's console log."""
+    for line in _ANSI.sub("", log_text).splitlines():
+        match = _DBT_LINE.match(line.strip())
+        if match:
+            clock, index, verb, rest = match.groups()
+            name = _DBT_NAME.match(rest)
+            yield clock, index, verb, name.group(1) if name else rest.split(" ")[0]
+
+
+def running_nodes(log_text: str, stopped_at: datetime) -> list[dict[str, Any]]:
+    """Nodes a killed dbt had started and not finished, from its console log, with how long they had run."""
+    started: dict[str, tuple[str, str]] = {}
+    for clock, index, verb, name in _dbt_lines(log_text):
+        if verb == "START":
+            started[index] = (name, clock)
+        else:
+            started.pop(index, None)
+    result = []
+    for name, clock in started.values():
+        at = datetime.combine(stopped_at.date(), datetime.strptime(clock, "%H:%M:%S").time(), tzinfo=timezone.utc)
+        result.append({"name": name, "started": clock, "seconds": max(0.0, (stopped_at - at).total_seconds())})
+    return result
+
+
+def finished_nodes(log_text: str) -> list[dict[str, Any]]:
+    """Nodes a killed dbt finished, from its console log (`... [SELECT 1 in 2.51s]`), slowest first."""
+    nodes = []
+    plain = _ANSI.sub("", log_text)
+    for line, (_, _, verb, name) in zip(
+        [raw for raw in plain.splitlines() if _DBT_LINE.match(raw.strip())], _dbt_lines(plain)
+    ):
+        timing = re.search(r" in (\d+(?:\.\d+)?)s\]\s*$", line)
+        if verb != "START" and timing:
+            nodes.append({"name": name.split(".")[-1], "type": "node", "status": verb.lower(),
+                          "seconds": float(timing.group(1))})
+    return sorted(nodes, key=lambda node: node["seconds"], reverse=True)
+
+
+def explain_running(settings: PostgresSettings, artifacts: Path, nodes: list[dict[str, Any]], into: Path) -> None:
+    """`explain` (no analyze) of the compiled select of each running model (target/compiled/..., as the running
+    invocation compiled it: incremental), in a separate session, into a file: the plan of what did not finish."""
+    lines: list[str] = []
+    compiled = artifacts / "target" / "compiled"
+    for node in nodes:
+        name = node["name"].split(".")[-1]
+        for path in sorted(compiled.rglob(f"{name}.sql")):
+            if path.parent.name.endswith(".yml"):
+                continue  # a test named after the model
+            sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+            lines += [f"-- {node['name']} ({path.relative_to(artifacts)}), running {node['seconds']:.0f} s", ""]
+            try:
+                lines += [str(row[0]) for row in postgres_query(settings)(f"explain {sql}")]
+            except Exception as error:  # noqa: BLE001 - a statement of temp relations cannot be explained apart
+                lines.append(f"(explain failed: {str(error).strip().splitlines()[0]})")
+            lines.append("")
+    into.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def stop_dbt_sessions(settings: PostgresSettings) -> int:
+    """Cancel the statements of the benchmark's dbt in its database (a killed client's query runs on otherwise)."""
+    rows = postgres_query(settings)(
+        "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+        "where datname = current_database() and pid <> pg_backend_pid() and application_name like 'dbt%'"
+    )
+    return int(rows[0][0])
+
+
+def benchmark_postgres_size(
+    messages: int, workdir: Path, seed: int, server: Mapping[str, str], day_timeout: float = POSTGRES_DAY_TIMEOUT,
+    explain_min_seconds: float | None = None, keep_database: bool = False, server_log: Path | None = None,
+) -> Results:
+    """Load, full build and one day on Postgres, in a fresh database `outreach_bench_<messages>` of the server.
+    The day stops at `day_timeout` seconds: then the statements still running are explained (explain_running),
+    their sessions terminated, and the nodes that finished read from the console log. With explain_min_seconds,
+    the database logs the plan of every statement slower than that (auto_explain, no analyze) to the server log;
+    plans then go to `<size dir>/day-slow-plans.log` when the server's log is known (`server_log`)."""
+    size_dir = workdir / f"postgres-messages-{messages}"
+    if size_dir.exists():
+        shutil.rmtree(size_dir)
+    size_dir.mkdir(parents=True)
+    artifacts = size_dir / "dbt"
+    database = f"outreach_bench_{messages}"
+    env = {**dbt_env(size_dir / "unused.duckdb"), **server, "DBT_TARGET": "postgres",
+           "DBT_POSTGRES_DATABASE": database, "PGTZ": "UTC"}
+    settings = PostgresSettings.from_env(env)
+    _admin(settings, [f"drop database if exists {database}", f"create database {database}"])
+    snapshot = postgres_settings_snapshot(settings)
+    sys.stderr.write("[benchmark] postgres settings: " + ", ".join(
+        f"{name} {snapshot[name]}" for name in POSTGRES_SETTINGS_SHOWN if name in snapshot) + "\n")
+    loader = [sys.executable, "-m", "outreach_warehouse", "load", "--target", "postgres",
+              "--messages", str(messages), "--seed", str(seed)]
+    results: Results = {"messages": messages, "database": database, "settings": snapshot}
+
+    load = _step(messages, "postgres load", loader, env, size_dir / "load.log")
+    build = _step(messages, "postgres dbt build (full)", dbt_command("build", artifacts), env,
+                  size_dir / "dbt-build.log", required=False)
+    build_nodes, build_busy = _keep_run_results(artifacts, size_dir / "run_results-full.json")
+    print_nodes(f"{messages:,} messages, postgres, full build", build_nodes)
+    increment = _step(messages, "postgres load --increment-day 1", [*loader, "--increment-day", "1"], env,
+                      size_dir / "load-increment.log")
+    if explain_min_seconds is not None:
+        _admin(settings, [
+            f"alter database {database} set session_preload_libraries = 'auto_explain'",
+            f"alter database {database} set auto_explain.log_min_duration = '{int(explain_min_seconds * 1000)}ms'",
+        ])
+
+    stuck: list[dict[str, Any]] = []
+
+    def at_timeout() -> None:
+        stuck.extend(running_nodes(
+            (size_dir / "dbt-build-incremental.log").read_text(encoding="utf-8", errors="replace"),
+            datetime.now(timezone.utc)))
+        explain_running(settings, artifacts, stuck, size_dir / "day-running-plans.txt")
+        stop_dbt_sessions(settings)
+
+    server_log_offset = server_log.stat().st_size if server_log is not None and server_log.exists() else 0
+    day_started = datetime.now(timezone.utc)
+    day = run_timed([*dbt_command("build", artifacts), "--selector", "daily"], env,
+                    size_dir / "dbt-build-incremental.log", timeout=day_timeout, on_timeout=at_timeout)
+    _progress(messages, "postgres dbt build (incremental)", day)
+    if day.timed_out:
+        stop_dbt_sessions(settings)
+        day_nodes, day_busy = finished_nodes(day.output()), None
+        sys.stderr.write(
+            f"[benchmark] {messages:,} messages, postgres: the day did not finish in {day_timeout:,.0f} s; running "
+            "then: " + ", ".join(f"{node['name']} ({node['seconds']:,.0f} s)" for node in stuck)
+            + f"; plans in {size_dir / 'day-running-plans.txt'}\n")
+    else:
+        day_nodes, day_busy = _keep_run_results(artifacts, size_dir / "run_results-incremental.json")
+    print_nodes(f"{messages:,} messages, postgres, incremental day"
+                + (" (finished nodes, from the log)" if day.timed_out else ""), day_nodes)
+    if explain_min_seconds is not None:
+        _copy_log_tail(server_log, server_log_offset, size_dir / "day-slow-plans.log")
+    query = postgres_query(settings)
+    shares = {"raw": day_shares.raw_day(query),
+              "models": None if day.timed_out or day.returncode != 0 else
+              day_shares.model_shares(query, artifacts / "target" / "manifest.json", day_started, None)}
+    print_day(f"{messages:,} messages, postgres", day.seconds, build.seconds, shares, day.timed_out)
+    if not keep_database:
+        _admin(settings, [f"drop database if exists {database}"])
+    results.update({
+        "load_seconds": load.seconds,
+        "build_seconds": build.seconds,
+        "build_returncode": build.returncode,
+        "build_status": _status_counts(build_nodes),
+        "build_busy_seconds": build_busy,
+        "build_peak_rss_bytes": build.peak_rss_bytes,
+        "increment_load_seconds": increment.seconds,
+        "incremental_seconds": day.seconds,
+        "incremental_timed_out": day.timed_out,
+        "incremental_timeout_seconds": day_timeout,
+        "incremental_returncode": day.returncode,
+        "incremental_status": _status_counts(day_nodes),
+        "incremental_busy_seconds": day_busy,
+        "incremental_running_at_timeout": stuck,
+        "models": build_nodes,
+        "incremental_models": day_nodes,
+        "day_shares": shares,
+    })
+    (size_dir / "results.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    return results
+
+
+def _copy_log_tail(log: Path | None, offset: int, into: Path) -> None:
+    """What a log gained past `offset` (the server log's auto_explain plans of the day), into a file."""
+    if log is None or not log.exists():
+        return
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        into.write_bytes(handle.read())
 
 
 # --- machine --------------------------------------------------------------------------------------
@@ -607,11 +942,65 @@ def _where_the_time_goes(size: Mapping[str, Any], threads: int) -> list[str]:
     return lines
 
 
+def _day_share_lines(sizes: Sequence[Mapping[str, Any]], engine: str) -> list[str]:
+    lines: list[str] = []
+    for size in sizes:
+        shares = size.get("day_shares")
+        if shares is None:
+            continue
+        lines.append(f"- {_n(size['messages'])} messages, {engine}:")
+        lines += [f"  - {line}" for line in day_shares.describe(shares.get("raw"), shares.get("models"))]
+    return lines
+
+
+def render_postgres(postgres: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The Postgres section of the report: load, full build and one day per size, the server's settings, the day's
+    shares, the slowest nodes, and what was running when a day was stopped."""
+    if not postgres:
+        return []
+    lines = [
+        "## Postgres", "",
+        "Load, full build (`dbt build`) and one day (`dbt build --selector daily`) on the same generated data as "
+        "DuckDB, on a server with PostgreSQL's default settings (`scripts/pg.sh` with `PG_SETTINGS=default`, "
+        "or the server `DBT_POSTGRES_*` name). A day that runs past the timeout is stopped.", "",
+        "| messages | load | full build | day load | day | day / full build |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in postgres:
+        if size.get("incremental_timed_out"):
+            day, share = f"did not finish in {_s(size['incremental_timeout_seconds'])}", "n/a"
+        else:
+            day = _s(size["incremental_seconds"]) + _build_flag(size)
+            share = _pct(size["incremental_seconds"] / size["build_seconds"])
+        lines.append(f"| {_n(size['messages'])} | {_s(size['load_seconds'])} | {_s(size['build_seconds'])} "
+                     f"| {_s(size['increment_load_seconds'])} | {day} | {share} |")
+    lines += [""]
+    for size in postgres:
+        settings = size.get("settings", {})
+        lines.append(f"- {_n(size['messages'])} messages, server settings: " + ", ".join(
+            f"{name} {settings[name]}" for name in POSTGRES_SETTINGS_SHOWN if name in settings))
+        for node in size.get("incremental_running_at_timeout", []):
+            lines.append(f"- {_n(size['messages'])} messages: `{node['name']}` had run {_s(node['seconds'])} when "
+                         "the day was stopped")
+    lines += ["", *_day_share_lines(postgres, "postgres"), ""]
+    for size in postgres:
+        lines += [f"### Postgres full build, {_n(size['messages'])} messages", ""]
+        lines += _node_table(size["models"], float(size["build_seconds"]))
+        lines += ["", f"### Postgres day, {_n(size['messages'])} messages"
+                  + (" (nodes that finished before the stop)" if size.get("incremental_timed_out") else ""), ""]
+        lines += _node_table(size["incremental_models"], float(size["incremental_seconds"]))
+        lines += [""]
+    return lines
+
+
 def render_report(results: Mapping[str, Any]) -> str:
     """BENCHMARKS.md from the results of run_benchmark (a pure function of them)."""
     machine: Mapping[str, Any] = results["machine"]
     sizes: list[Mapping[str, Any]] = sorted(results["sizes"], key=lambda size: size["messages"])
+    postgres: list[Mapping[str, Any]] = sorted(results.get("postgres", []), key=lambda size: size["messages"])
     threads = int(machine.get("threads", THREADS))
+    if not sizes:
+        return "\n".join(["# Benchmarks", "", *render_postgres(postgres)]) + "\n"
     lines = [
         "# Benchmarks",
         "",
@@ -680,6 +1069,13 @@ def render_report(results: Mapping[str, Any]) -> str:
     lines += ["## Where the time goes", ""]
     for size in sizes:
         lines += [" ".join(_where_the_time_goes(size, threads)), ""]
+    share_lines = _day_share_lines(sizes, "duckdb")
+    if share_lines:
+        lines += ["## What the day had to do", "",
+                  "Measured after each day: the day's extract on the raw tables, then what the models recomputed "
+                  "(`int_changed_messages` when the project has it; per mart, the rows whose `updated` is the day "
+                  "run's start).", "", *share_lines, ""]
+    lines += render_postgres(postgres)
     largest = sizes[-1]
     lines += ["## Larger sizes", ""]
     if largest["messages"] > INCREMENTAL_TARGET_MESSAGES:
@@ -699,14 +1095,30 @@ def render_report(results: Mapping[str, Any]) -> str:
 # --- the command ----------------------------------------------------------------------------------
 
 def run_benchmark(
-    sizes: list[int], output: Path, workdir: Path, seed: int, keep_databases: bool = False
+    sizes: list[int], output: Path, workdir: Path, seed: int, keep_databases: bool = False,
+    engines: Sequence[str] = ("duckdb",), postgres_day_timeout: float = POSTGRES_DAY_TIMEOUT,
+    postgres_explain_seconds: float | None = None,
 ) -> int:
-    """Benchmark every size, write the report to `output` and the raw results beside the work files."""
+    """Benchmark every size on each engine (DuckDB: load, parse, build, floor, models alone, one day; Postgres:
+    load, build, one day, on the same generated data), write the report to `output` and the raw results beside the
+    work files."""
     workdir.mkdir(parents=True, exist_ok=True)
-    results: Results = {"machine": machine_description(seed), "sizes": []}
+    results: Results = {"machine": machine_description(seed), "sizes": [], "postgres": []}
+
+    def save() -> None:
+        (workdir / "results.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+
     for messages in sizes:
-        results["sizes"].append(benchmark_size(messages, workdir, seed, keep_databases))
-        (workdir / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        if "duckdb" in engines:
+            results["sizes"].append(benchmark_size(messages, workdir, seed, keep_databases))
+            save()
+    if "postgres" in engines:
+        with postgres_server(workdir) as (server, server_log):
+            for messages in sizes:
+                results["postgres"].append(benchmark_postgres_size(
+                    messages, workdir, seed, server, postgres_day_timeout, postgres_explain_seconds,
+                    keep_databases, server_log))
+                save()
     report = render_report(results)
     output.write_text(report, encoding="utf-8")
     sys.stdout.write(report)
@@ -738,6 +1150,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-databases", action="store_true", help="keep each size's DuckDB file")
     parser.add_argument("--spark", action="store_true",
                         help="measure the spark target instead (load, full build, one day); prints the results as JSON")
+    parser.add_argument("--engines", type=_engines, default=("duckdb",),
+                        help="duckdb, postgres or both (duckdb,postgres): Postgres runs load, full build and one day "
+                             "on the same generated data, on the server DBT_POSTGRES_* name when DBT_POSTGRES_HOST is "
+                             "set, else on one scripts/pg.sh starts with PostgreSQL's default settings")
+    parser.add_argument("--postgres-day-timeout", type=float, default=POSTGRES_DAY_TIMEOUT, metavar="SECONDS",
+                        help="stop a Postgres day after this long (default 900): the running statements are explained "
+                             "and the nodes that finished reported")
+    parser.add_argument("--postgres-explain-seconds", type=float, default=None, metavar="SECONDS",
+                        help="log the plan of every statement of the Postgres day slower than this (auto_explain, no "
+                             "analyze) and copy them beside the results (a server the benchmark started)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -748,8 +1170,17 @@ def main(args: argparse.Namespace) -> int:
         return 0
     return run_benchmark(
         list(args.sizes), Path(args.output).resolve(), Path(args.workdir).resolve(), int(args.seed),
-        bool(getattr(args, "keep_databases", False)),
+        bool(getattr(args, "keep_databases", False)), tuple(getattr(args, "engines", ("duckdb",))),
+        float(getattr(args, "postgres_day_timeout", POSTGRES_DAY_TIMEOUT)),
+        getattr(args, "postgres_explain_seconds", None),
     )
+
+
+def _engines(text: str) -> tuple[str, ...]:
+    engines = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    if not engines or set(engines) - {"duckdb", "postgres"}:
+        raise argparse.ArgumentTypeError(f"engines are duckdb and/or postgres, not {text!r}")
+    return engines
 
 
 if __name__ == "__main__":

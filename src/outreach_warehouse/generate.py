@@ -8,7 +8,9 @@ seed, key) shaped as a UUID: the same seed, size and as-of give the same rows wh
 The generator models the whole timeline, base history and later days alike, and stamps every row with
 the daily extract (01:00 UTC, the as-of's time of day) that first copies it. A load then writes the rows
 of one extract window: the base load everything up to the as-of, increment day K the rows extracted in
-(as-of + K-1 days, as-of + K days]. So increments are consistent with the base by construction.
+(as-of + K-1 days, as-of + K days]. So increments are consistent with the base by construction. Like a real
+provider's feed, a day carries new messages and their events, and late events for messages of any age (late
+arrivals: opens, clicks, replies, unsubscribes, spam complaints, webhook replays of old events).
 
 Output, in the connection's temp catalog (nothing is left in a database file): one relation
 `<raw table>_out` per raw table with its columns and `_extracted_at` (a table, or, for the big ones, a
@@ -29,9 +31,15 @@ import duckdb
 
 DEFAULT_AS_OF = datetime(2026, 1, 1, 1, 0, tzinfo=timezone.utc)
 HISTORY_DAYS = 120
-# an increment regenerates only messages sent this long before its window: the events and webhook
-# retries of a message arrive within 60 days of its send (see g_events)
+# an increment regenerates the regular events of the messages sent this long before its window only: they and
+# their webhook retries arrive within 60 days of the send (see g_events). Late arrivals reach messages of any age
 INCREMENT_LOOKBACK_DAYS = 70
+# late arrivals, what providers send for old messages of any age: an open or click of an old email, a late reply,
+# an unsubscribe, a spam complaint, or a webhook replaying an old event. Each delivered message draws a sequence of
+# them (from two days after its delivery, exponential gaps of this mean, at most three), so a day's extract carries
+# late events for about 1/LATE_ARRIVAL_MEAN_DAYS of the messages, whatever their age: with the day's new messages
+# and their events, a day changes 2-3% of the messages and touches most tenants' billing periods
+LATE_ARRIVAL_MEAN_DAYS = 150
 CAMPAIGN_SHARE = 0.8
 # share of an enrolment's email steps that are sent before the as-of (outcomes stop sequences early,
 # and enrolments near the as-of have later steps still to come); calibrates --messages
@@ -113,7 +121,7 @@ def read_policy_actions(policy_csv: Path) -> tuple[list[str], list[str]]:
 def declare(connection: duckdb.DuckDBPyConnection, spec: LoadSpec, policy_csv: Path) -> None:
     """Session variables and temp macros the generator statements read."""
     in_scope, low_risk = read_policy_actions(policy_csv)
-    # messages are sent from the history's start; an increment skips those too old to matter
+    # messages are sent from the history's start; an increment generates the regular events of recent ones only
     cutoff = (
         spec.history_start
         if spec.window_start is None
@@ -125,6 +133,7 @@ def declare(connection: duckdb.DuckDBPyConnection, spec: LoadSpec, policy_csv: P
         "horizon": f"cast('{_utc(spec.horizon)}' as timestamptz)",
         "history_start": f"cast('{_utc(spec.history_start)}' as timestamptz)",
         "cutoff": f"cast('{_utc(cutoff)}' as timestamptz)",
+        "late_mean_days": repr(float(LATE_ARRIVAL_MEAN_DAYS)),
         "tenants": str(spec.tenants),
         "size_factor": repr(spec.size_factor),
         "leads_per_tenant": repr(0.4 * spec.messages / spec.tenants),
@@ -1188,7 +1197,7 @@ warmup_sends as (
                 + rnd('warmup_rounding', w.mailbox_key * 4096 + w.d)
             ) as bigint)))) as n
         from warmup_days as w, warmup_scale as s
-        where w.day_start >= getvariable('cutoff') - interval 1 day
+        where w.day_start >= getvariable('history_start') - interval 1 day
     ) as w
 ),
 
@@ -1205,7 +1214,7 @@ kept as (
     inner join g_tenants as g on s.t = g.t
     where s.real_time < coalesce(s.paused_at, 'infinity')
         and (before_deletion(s.real_time, g.deleted) or rnd('after_deletion', s.message_key) < 0.05)
-        and s.real_time >= getvariable('cutoff')
+        and s.real_time >= getvariable('history_start')
         and s.real_time <= getvariable('horizon')
 ),
 
@@ -1290,6 +1299,8 @@ from g_messages
         """
 create or replace temp table g_events as
 with messages as materialized (
+    -- every message of the history: its late arrivals can come at any age; its regular events are generated
+    -- only when it is recent enough (an increment's cutoff) to have some in the extract
     select
         _key as k,
         sent_at,
@@ -1297,7 +1308,8 @@ with messages as materialized (
         _kind as kind,
         _forced_event as forced_event,
         _forced_at as forced_at,
-        rnd('fate', _key) as u_fate
+        rnd('fate', _key) as u_fate,
+        _real_time >= getvariable('cutoff') as recent
     from g_messages
     where _has_events
 ),
@@ -1331,8 +1343,38 @@ delivered as materialized (
     where fate in ('delivered', 'soft_bounce_then_delivered')
 ),
 
+late as materialized (
+    -- late arrivals for a delivered message of any age: from two days after delivery, exponential gaps
+    -- (mean late_mean_days), at most three; an open, click, reply, unsubscribe, spam complaint, or a webhook
+    -- replaying the delivered event (warmup mail is only opened, replied to or replayed)
+    select
+        k, sent_at, real_time, j,
+        case
+            when rnd('late_kind', k * 4 + j) < 0.50 then 'opened'
+            when rnd('late_kind', k * 4 + j) < 0.65 then case when kind = 'campaign' then 'clicked' else 'opened' end
+            when rnd('late_kind', k * 4 + j) < 0.67 then 'replied'
+            when rnd('late_kind', k * 4 + j) < 0.69 then case when kind = 'campaign' then 'unsubscribed' else 'opened' end
+            when rnd('late_kind', k * 4 + j) < 0.6915 then case when kind = 'campaign' then 'spam_complaint' else 'opened' end
+            else 'retry'
+        end as late_kind,
+        delivered_at,
+        late_at
+    from (
+        select
+            *,
+            delivered_at + interval 2 day + days(
+                - getvariable('late_mean_days') * ln(1 - rnd('late_gap', k * 4 + 1))
+                - case when j >= 2 then getvariable('late_mean_days') * ln(1 - rnd('late_gap', k * 4 + 2)) else 0 end
+                - case when j >= 3 then getvariable('late_mean_days') * ln(1 - rnd('late_gap', k * 4 + 3)) else 0 end
+            ) as late_at
+        from (select *, unnest(range(1, 4)) as j from delivered)
+    )
+    where late_at <= getvariable('horizon')
+),
+
 opened as materialized (
-    -- opens: most within a day, some within a week, a few weeks later (late events for old periods);
+    -- opens: most within a day, some within a week, a few weeks later (late events for old periods; the late
+    -- arrivals add more at any age);
     -- security scanners open within seconds (bot flagged; is_bot is sometimes unknown)
     select
         k, sent_at, real_time,
@@ -1344,18 +1386,19 @@ opened as materialized (
             else delivered_at + days(7 + rnd('open_delay', k) * 33)
         end as opened_at
     from delivered
-    where rnd('open', k) < 0.42 or (forced_event = 'replied' and rnd('open', k) < 0.9)
+    where recent and (rnd('open', k) < 0.37 or (forced_event = 'replied' and rnd('open', k) < 0.9))
 ),
 
-events as (
+regular as (
     select k, sent_at, real_time, 0 as slot, 'delivered' as event_type, delivered_at as occurred_at,
         cast(null as varchar) as bounce_type, false as is_bot
     from delivered
+    where recent
     union all
     select k, sent_at, real_time, 1, 'bounced', sent_at + seconds(10 + rnd('bounce_at', k) * 590),
         case when fate = 'hard_bounce' then 'hard' else 'soft' end, false
     from fated
-    where fate in ('hard_bounce', 'soft_bounce', 'soft_bounce_then_delivered')
+    where recent and fate in ('hard_bounce', 'soft_bounce', 'soft_bounce_then_delivered')
     union all
     select k, sent_at, real_time, 2, 'opened', opened_at, null,
         case when u_bot < 0.12 then true when u_bot < 0.22 then null else false end
@@ -1384,79 +1427,107 @@ events as (
             else delivered_at + seconds(600 + rnd('warmup_reply_at', k) * 86400) end,
         null, false
     from delivered
-    where forced_event = 'replied'
+    where recent and forced_event = 'replied'
     union all
     select k, sent_at, real_time, 8, 'unsubscribed', greatest(forced_at, delivered_at + interval 1 minute), null, false
     from delivered
-    where forced_event = 'unsubscribed'
+    where recent and forced_event = 'unsubscribed'
     union all
     select k, sent_at, real_time, 9, 'spam_complaint', delivered_at + seconds(3600 + rnd('spam_at', k) * 3 * 86400),
         null, false
     from delivered
-    where rnd('spam', k) < 0.001
+    where recent and rnd('spam', k) < 0.001
     -- bad input (models/docs/rules_sources_and_bad_input.md)
     union all
     select k, sent_at, real_time, 10, ['deferred', 'processed', 'dropped'][1 + pick('unknown_event', k, 3)],
         sent_at + seconds(1 + rnd('unknown_at', k) * 300), null, false
     from messages
-    where rnd('unknown_type', k) < 0.005
+    where recent and rnd('unknown_type', k) < 0.005
     union all
     select k, sent_at, real_time, 11, 'opened', sent_at - seconds(7200 + rnd('before_by', k) * 46 * 3600), null, false
     from messages
-    where rnd('before_message', k) < 0.001
+    where recent and rnd('before_message', k) < 0.001
     union all
     select k, sent_at, real_time, 12, 'clicked',
         cast('2099-01-01 00:00:00+00' as timestamptz) + seconds(rnd('future_at', k) * 300 * 86400), null, false
     from messages
-    where rnd('future_event', k) < 0.0005
+    where recent and rnd('future_event', k) < 0.0005
     union all
     -- slots 13 to 15 carry a message id that is not the message's: unknown, null, malformed
     select k, sent_at, real_time, 13, 'opened', sent_at + seconds(60 + rnd('ghost_at', k) * 86400), null, false
     from messages
-    where rnd('ghost_message', k) < 0.002
+    where recent and rnd('ghost_message', k) < 0.002
     union all
     select k, sent_at, real_time, 14, 'delivered', sent_at + seconds(2 + rnd('null_at', k) * 600), null, false
     from messages
-    where rnd('null_message', k) < 0.001
+    where recent and rnd('null_message', k) < 0.001
     union all
     select k, sent_at, real_time, 15, 'opened', sent_at + seconds(60 + rnd('malformed_at', k) * 86400), null, false
     from messages
-    where rnd('malformed_message', k) < 0.0005
+    where recent and rnd('malformed_message', k) < 0.0005
+),
+
+events as (
+    select *, cast(null as varchar) as late_kind, cast(null as timestamptz) as late_at from regular
+    union all
+    -- a late open, click, reply, unsubscribe or complaint is a new provider event (slots 16 to 18); a late
+    -- replay copies the delivered event (slot 0), its id included
+    select
+        k, sent_at, real_time,
+        case when late_kind = 'retry' then 0 else 15 + j end,
+        case when late_kind = 'retry' then 'delivered' else late_kind end,
+        case when late_kind = 'retry' then delivered_at else late_at - seconds(5 + rnd('late_received', k * 4 + j) * 300) end,
+        null,
+        case when late_kind = 'opened' and rnd('late_bot', k * 4 + j) < 0.1 then null else false end,
+        late_kind,
+        late_at
+    from late
+),
+
+keyed as (
+    -- the key of an event's draws and id: k * 16 + slot for a message's regular events (a replay keeps its
+    -- event's key), another range for late arrivals
+    select *, case when slot < 16 then k * 16 + slot else -(k * 4 + slot - 15) end as ek
+    from events
 ),
 
 shaped as (
     select
         k,
         slot,
+        ek,
         event_type as _event_type,
-        maybe_messy(event_type, 'event_messy', k * 16 + slot, 0.006) as event_type,
+        maybe_messy(event_type, 'event_messy', ek, 0.006) as event_type,
         occurred_at,
         bounce_type,
         is_bot,
-        -- the webhook arrives seconds after the event, and never before the send really happened
+        -- the webhook arrives seconds after the event, and never before the send really happened; a late
+        -- arrival when it is drawn
         case
-            when occurred_at > real_time + interval 90 day then real_time + seconds(1 + rnd('received', k * 16 + slot) * 300)
-            else greatest(occurred_at, real_time) + seconds(1 + rnd('received', k * 16 + slot) * 120)
+            when late_at is not null then late_at
+            when occurred_at > real_time + interval 90 day then real_time + seconds(1 + rnd('received', ek) * 300)
+            else greatest(occurred_at, real_time) + seconds(1 + rnd('received', ek) * 120)
         end as received_at,
-        rnd('payload_malformed', k * 16 + slot) < 0.002 as _payload_malformed,
-        sent_at as _message_sent_at
-    from events
+        rnd('payload_malformed', ek) < 0.002 as _payload_malformed,
+        sent_at as _message_sent_at,
+        late_kind = 'retry' as _late_replay
+    from keyed
 ),
 
 retried as (
     -- webhook retries: the same provider event again, minutes later or days later (a later extract)
-    select *, false as _is_retry from shaped
+    select *, coalesce(_late_replay, false) as _is_retry from shaped
     union all
     select
         * replace (
             received_at + case
-                when rnd('retry_late', k * 16 + slot) < 0.5 then seconds(60 + rnd('retry_after', k * 16 + slot) * 1800)
-                else days(1 + rnd('retry_after', k * 16 + slot) * 9)
+                when rnd('retry_late', ek) < 0.5 then seconds(60 + rnd('retry_after', ek) * 1800)
+                else days(1 + rnd('retry_after', ek) * 9)
             end as received_at
         ),
         true
     from shaped
-    where rnd('retry', k * 16 + slot) < 0.008
+    where rnd('retry', ek) < 0.008 and _late_replay is null
 )
 
 select *, extract_after(received_at) as _extracted_at
@@ -1468,7 +1539,7 @@ from retried
         """
 create or replace temp view email_events_out as
 select
-    uid('event', k * 16 + slot) as id,
+    case when ek >= 0 then uid('event', ek) else uid('late_event', -ek) end as id,
     case slot
         when 13 then uid('ghost_message', k)
         when 14 then null

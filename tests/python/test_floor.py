@@ -163,3 +163,80 @@ def test_timed_child_counts_a_grandchild_it_never_waits_for(tmp_path: Path) -> N
 
 def test_sizes_accept_plain_counts_and_suffixes() -> None:
     assert benchmark.parse_sizes("1000000,10M,200k,2_500") == [1_000_000, 10_000_000, 200_000, 2_500]
+
+
+def test_a_timed_child_past_its_timeout_is_stopped_after_the_hook(tmp_path: Path) -> None:
+    heard: list[str] = []
+    timed = benchmark.run_timed([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ),
+                                tmp_path / "child.log", timeout=0.5, on_timeout=lambda: heard.append("hook"))
+    assert timed.timed_out and timed.returncode != 0 and heard == ["hook"]
+
+
+DBT_LOG = """\
+\x1b[0m10:00:01  1 of 3 START sql table model intermediate.int_events_classified ............ [RUN]
+10:00:01  2 of 3 START sql view model staging.stg_oltp__tenants ..................... [RUN]
+10:00:02  2 of 3 OK created sql view model staging.stg_oltp__tenants ................ [CREATE VIEW in 0.41s]
+10:00:03  3 of 3 START test unique_stg_oltp__tenants_id ............................. [RUN]
+10:00:04  3 of 3 PASS unique_stg_oltp__tenants_id ................................... [PASS in 1.20s]
+"""
+
+
+def test_a_stopped_dbt_log_tells_what_ran_and_what_finished() -> None:
+    from datetime import datetime, timezone
+
+    running = benchmark.running_nodes(DBT_LOG, datetime(2026, 1, 2, 10, 6, 41, tzinfo=timezone.utc))
+    assert running == [{"name": "intermediate.int_events_classified", "started": "10:00:01", "seconds": 400.0}]
+    finished = benchmark.finished_nodes(DBT_LOG)
+    assert [(node["name"], node["seconds"]) for node in finished] == [
+        ("unique_stg_oltp__tenants_id", 1.2), ("stg_oltp__tenants", 0.41)]
+
+
+def test_day_shares_read_what_the_models_have(tmp_path: Path) -> None:
+    """Marts' rows whose `updated` is the day run's start, int_changed_messages when it exists; n/a otherwise."""
+    import json
+    from datetime import datetime, timezone
+
+    from outreach_warehouse import day_shares
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema analytics_build; create schema intermediate")
+        connection.execute("create table analytics_build.billing_analytics as select * from (values "
+                           "(1, timestamptz '2026-01-01 00:00:00+00'), (2, timestamptz '2026-01-02 00:00:05+00')) "
+                           "as t(billing_id, updated)")
+        connection.execute("create table analytics_build.admin_audit_log (id integer)")
+        connection.execute("create table intermediate.int_changed_messages as select 'm1' as message_id")
+    manifest = tmp_path / "manifest.json"
+    nodes = {
+        f"model.p.{name}": {"name": name, "resource_type": "model", "relation_name": relation,
+                            "original_file_path": f"models/{folder}/{name}.sql"}
+        for name, relation, folder in (
+            ("billing_analytics", "analytics_build.billing_analytics", "marts"),
+            ("admin_audit_log", "analytics_build.admin_audit_log", "marts"),
+            ("sem_billing_analytics", "analytics.sem_billing_analytics", "marts/semantic"),
+            ("int_changed_messages", "intermediate.int_changed_messages", "intermediate"),
+        )
+    }
+    manifest.write_text(json.dumps({"nodes": nodes}))
+    shares = day_shares.model_shares(benchmark.duckdb_query(path), manifest,
+                                     datetime(2026, 1, 2, 0, 0, 0, tzinfo=timezone.utc), 4)
+    assert shares["marts"] == {"admin_audit_log": None, "billing_analytics": {"rows": 2, "recomputed": 1}}
+    assert shares["changed_messages"] == 1 and shares["changed_message_share"] == 0.25
+    assert shares["periods_touched"] is None
+    lines = day_shares.describe(None, shares)
+    assert "billing_analytics 50.0% (1 of 2)" in lines[-1] and "admin_audit_log n/a" in lines[-1]
+
+
+def test_report_has_a_postgres_section_with_a_day_that_did_not_finish() -> None:
+    results = sample_results()
+    results["postgres"] = [{  # type: ignore[index]
+        "messages": 1_000_000, "load_seconds": 60.0, "build_seconds": 70.0, "increment_load_seconds": 5.0,
+        "incremental_seconds": 900.0, "incremental_timed_out": True, "incremental_timeout_seconds": 900.0,
+        "settings": {"work_mem": "4MB (default)"},
+        "incremental_running_at_timeout": [{"name": "intermediate.int_events_classified", "seconds": 400.0}],
+        "models": [{"name": "int_message_outcomes", "seconds": 12.0}], "incremental_models": [],
+        "day_shares": {"raw": None, "models": None},
+    }]
+    report = benchmark.render_report(results)
+    assert "## Postgres" in report and "did not finish in 900.0 s" in report and "work_mem 4MB (default)" in report
+    assert "`intermediate.int_events_classified` had run 400.0 s" in report

@@ -309,6 +309,36 @@ def test_increment_days_append_consistent_later_extracts(base: tuple[Path, dict[
     assert scalar(path, f"""select count(*) from raw_oltp.email_messages as m where m.{later} and m.campaign_id is not null
         and not exists (select 1 from raw_oltp.campaigns as c where c.id = m.campaign_id)""") == 0
 
+    # a day carries late events for messages of any age: a few percent of the messages change, some of them
+    # older than 90 days, and the tenants that see a message of an earlier billing period change (not only new
+    # sends) hold most of those periods' messages
+    for day in (1, 2, 3):
+        lo, hi = BASE_AS_OF + timedelta(days=day - 1), BASE_AS_OF + timedelta(days=day)
+        total, changed, older_than_90_days, old, old_in_touched_tenants = query(path, f"""
+            with messages as (
+                select id, any_value(tenant_id) as tenant_id, min(sent_at) as sent_at from raw_oltp.email_messages
+                where id is not null and _extracted_at <= '{hi}' and sent_at <= '{hi}' group by id
+            ),
+            changed as (
+                select id from raw_oltp.email_messages where _extracted_at > '{lo}' and _extracted_at <= '{hi}'
+                union
+                select message_id from raw_oltp.email_events where _extracted_at > '{lo}' and _extracted_at <= '{hi}'
+            ),
+            changed_messages as (select m.* from messages as m semi join changed as c on c.id = m.id)
+            select
+                (select count(*) from messages),
+                (select count(*) from changed_messages),
+                (select count(*) from changed_messages where sent_at < '{lo}'::timestamptz - interval 90 day),
+                (select count(*) from messages where sent_at < '{lo}'::timestamptz - interval 31 day),
+                (select count(*) from messages where sent_at < '{lo}'::timestamptz - interval 31 day
+                    and tenant_id in (select tenant_id from changed_messages
+                        where sent_at < '{lo}'::timestamptz - interval 31 day))
+        """)[0]
+        assert 0.01 <= changed / total <= 0.05, (day, changed, total)
+        assert older_than_90_days > 0, f"day {day}: no late event for a message older than 90 days"
+        # (weighted by messages: at 20k messages a small tenant's old messages may see no change on a day)
+        assert old_in_touched_tenants >= 0.6 * old, (day, old_in_touched_tenants, old)
+
     # an increment is deterministic, and re-running one replaces it rather than appending twice
     after_three = content_hashes(path)
     load(path, "--increment-day", "3")
