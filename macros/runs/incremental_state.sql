@@ -148,6 +148,24 @@
 {%- endmacro %}
 
 {#-
+    SQL to select from: the rows of `relation` (a table with a `message_id`) that belong to the messages this
+    model recomputes: those of `int_changed_messages` (a join: the plan stays linear on every engine, where
+    `in (subquery) or ...` lists are not), or all of it when it recomputes everything.
+-#}
+{% macro of_changed_messages(relation) -%}
+    {%- if recomputes_changes_since() is none -%}
+        {{ relation }}
+    {%- else -%}
+        (
+            select recomputed.*
+            from {{ relation }} as recomputed
+            inner join {{ ref('int_changed_messages') }} as changed
+                on recomputed.message_id = changed.message_id
+        ) as changed_rows
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     The extract time from which an incremental staging run reads the raw rows again: the last completed run's
     as-of less the lookback (`changes_since`), so that an extract landing late is still picked up (reading it
     again is idempotent). None when the model recomputes everything.

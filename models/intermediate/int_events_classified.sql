@@ -21,14 +21,9 @@
 with
 
 events as (
-    {%- if previous is none %}
-        select * from {{ ref('stg_oltp__email_events') }}
-    {%- else %}
-        select staged.*
-        from {{ ref('stg_oltp__email_events') }} as staged
-        inner join {{ ref('int_changed_messages') }} as changed
-            on staged.message_id = changed.message_id
-        where staged.event_id is not null
+    select * from {{ of_changed_messages(ref('stg_oltp__email_events')) }}
+    {%- if previous is not none %}
+        where event_id is not null
         union all
         select * from {{ ref('stg_oltp__email_events') }}
         where event_id is null or (message_id is null and staged_at > {{ previous['started_at'] }})

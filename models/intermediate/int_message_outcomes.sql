@@ -18,34 +18,17 @@
     (`int_changed_messages`), and the run appends those that count now.
 -#}
 -- depends_on: {{ ref('int_changed_messages') }}
-{%- set previous = recomputes_changes_since() %}
 
 with
 
 messages as (
-    {%- if previous is none %}
-        select * from {{ ref('int_messages_classified') }}
-        where quarantine_reason is null
-    {%- else %}
-        select classified.*
-        from {{ ref('int_messages_classified') }} as classified
-        inner join {{ ref('int_changed_messages') }} as changed
-            on classified.message_id = changed.message_id
-        where classified.quarantine_reason is null
-    {%- endif %}
+    select * from {{ of_changed_messages(ref('int_messages_classified')) }}
+    where quarantine_reason is null
 ),
 
 events as (
-    {%- if previous is none %}
-        select * from {{ ref('int_events_classified') }}
-        where quarantine_reason is null
-    {%- else %}
-        select classified.*
-        from {{ ref('int_events_classified') }} as classified
-        inner join {{ ref('int_changed_messages') }} as changed
-            on classified.message_id = changed.message_id
-        where classified.quarantine_reason is null
-    {%- endif %}
+    select * from {{ of_changed_messages(ref('int_events_classified')) }}
+    where quarantine_reason is null
 ),
 
 periods as (

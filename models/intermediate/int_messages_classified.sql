@@ -20,14 +20,8 @@
 with
 
 messages as (
-    {%- if previous is none %}
-        select * from {{ ref('stg_oltp__email_messages') }}
-    {%- else %}
-        -- joins, not `in (subquery) or ...`: a plan that stays linear on every engine
-        select staged.*
-        from {{ ref('stg_oltp__email_messages') }} as staged
-        inner join {{ ref('int_changed_messages') }} as changed
-            on staged.message_id = changed.message_id
+    select * from {{ of_changed_messages(ref('stg_oltp__email_messages')) }}
+    {%- if previous is not none %}
         union all
         select * from {{ ref('stg_oltp__email_messages') }}
         where message_id is null
