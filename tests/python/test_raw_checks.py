@@ -20,7 +20,7 @@ import yaml
 
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
-from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine, normalise_value
 
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "oltp" / "_oltp__sources.yml"
 # dbt's exit code when an invocation stops on an error raised before any node runs (here, in on-run-start)
@@ -325,3 +325,63 @@ def test_each_quarantine_rule_sets_its_rows_aside_and_nothing_is_lost(built: Bui
     assert engine.scalar(
         "select (select sum(sent) from analytics.campaign_analytics) + (select sum(sent) from analytics.warmup_analytics)"
     ) == len(counted_after)
+
+
+def rows_of_other_tenants(engine: Engine, mart: str, tenant: str, billing_ids: list[int]) -> list[tuple[Any, ...]]:
+    """A published mart's rows that belong to no period of `tenant` (normalised, sorted, without `updated`)."""
+    columns = [column for column in engine.columns("analytics", mart) if column != "updated"]
+    if "billing_id" in columns:
+        where = f"billing_id not in ({', '.join(str(billing_id) for billing_id in billing_ids)})"
+    elif "tenant_id" in columns and mart == "billing_analytics":
+        where = f"tenant_id <> '{tenant}'"
+    else:
+        where = "true"
+    rows = engine.query(f"select {', '.join(columns)} from analytics.{mart} where {where}")
+    return sorted((tuple(normalise_value(v, c) for v, c in zip(row, columns)) for row in rows), key=repr)
+
+
+def test_a_tenant_without_a_usable_billing_anchor_never_stops_the_others(built: Built) -> None:
+    """Spec section 8: the largest tenant's sign-up moves to 0001-01-01 (a new version of its row, as an extract
+    brings it). The daily (incremental) build passes with the default shares and publishes: the tenant's counted
+    messages are quarantined as tenant_without_sign_up, it has no billing period (before: 1,201 invented ones, and
+    counted messages in none, which stopped publication for all), and every other tenant's rows of every mart are
+    exactly as they were. (A tenant without messages gets no periods either: unit test
+    billing_periods_need_a_usable_anchor.)"""
+    engine = built.copy()
+    (tenant, counted) = engine.query(
+        "select tenant_id, count(*) from intermediate.int_message_outcomes group by tenant_id "
+        "order by count(*) desc, tenant_id limit 1"
+    )[0]
+    assert counted > 0.5 * engine.scalar("select count(*) from intermediate.int_message_outcomes")
+    billing_ids = [row[0] for row in engine.query(
+        f"select id from analytics.billing_analytics where tenant_id = '{tenant}'"
+    )]
+    assert billing_ids
+    before = {mart: rows_of_other_tenants(engine, mart, tenant, billing_ids) for mart in MARTS}
+    assert all(before.values())
+    # extracted at the last run's as-of: the as-of (and every window) stays, and the incremental run sees the change
+    latest = "(select max(as_of_at) from intermediate.warehouse_runs)"
+    engine.execute(
+        "insert into raw_oltp.tenants (id, name, created, updated, deleted, _extracted_at) "
+        f"select id, name, cast('0001-01-01 00:00:00+00' as timestamptz), updated, deleted, {latest} "
+        f"from raw_oltp.tenants where id = '{tenant}' order by _extracted_at desc limit 1"
+    )
+    result = built.project.run(engine, "build", *WITHOUT_UNIT_TESTS, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert conservation_statuses(built.project) == {test: "pass" for test in CONSERVATION_TESTS}
+    assert engine.scalar(
+        "select count(*) from analytics.billing_analytics where tenant_id in "
+        f"('{tenant}')"
+    ) == 0
+    assert engine.scalar(
+        f"select count(*) from intermediate.int_billing_periods where tenant_id = '{tenant}'"
+    ) == 0
+    assert engine.scalar(
+        f"select count(*) from intermediate.int_message_outcomes where tenant_id = '{tenant}'"
+    ) == 0
+    assert engine.scalar(
+        "select count(*) from intermediate.int_messages_classified "
+        f"where tenant_id = '{tenant}' and quarantine_reason = 'tenant_without_sign_up'"
+    ) >= counted
+    after = {mart: rows_of_other_tenants(engine, mart, tenant, billing_ids) for mart in MARTS}
+    assert after == before
