@@ -6,7 +6,10 @@
     - the contract: every table and column of the `oltp` source (with the type in its `data_type`) exists
       in the raw schema with a type of the same family (one information_schema query);
     - the values: none that the contract's type cannot read (`raw_unreadable_values`): an infinite
-      timestamp, or a number outside the contract's integer range in a wider integer column;
+      timestamp, or a number outside the contract's integer range in a wider integer column; and no
+      `_extracted_at` later than the run's own clock plus var('extract_clock_tolerance_minutes')
+      (`extract_clock_limit`): an extract from the future is broken, never a new as-of. An explicit `as_of`
+      var beyond that limit is refused the same way (time travel goes back, never forward);
     - the volume: no raw table is empty, and none holds fewer rows than at the last completed run by more
       than var('raw_shrink_error_share'), unless var('accept_raw_shrink') accepts it. The counts of each
       invocation are kept in `warehouse_raw_counts` beside the run log.
@@ -113,12 +116,16 @@
     {%- endfor -%}
     {%- set scanned = raw_row_counts(checks) -%}
     {%- set counts = scanned['counts'] -%}
-    {%- for table, column, what, rows in scanned['unreadable'] -%}
+    {%- for table, column, what, rows, why in scanned['unreadable'] -%}
         {%- do problems.append(
             'raw value: ' ~ schema ~ '.' ~ table ~ '.' ~ column ~ ' holds ' ~ what ~ ' in ' ~ rows
-            ~ (' row' if rows == 1 else ' rows') ~ ', which the contract\'s type cannot read'
+            ~ (' row' if rows == 1 else ' rows') ~ ', ' ~ why
         ) -%}
     {%- endfor -%}
+    {%- set as_of_problem = configured_as_of_beyond_clock() -%}
+    {%- if as_of_problem -%}
+        {%- do problems.append(as_of_problem) -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ return({'checked': true, 'problems': problems, 'counts': {}}) }}
     {%- endif -%}
@@ -213,24 +220,37 @@
 
 {#-
     The value checks of one raw table whose columns have the contract's types: a list of (column, what is
-    wrong, a condition true on an unreadable value). A timestamp must be finite (`-infinity`/`infinity`
+    wrong, a condition true on an unreadable value, why it breaks the extract). A timestamp must be finite (`-infinity`/`infinity`
     is no time any rule can place), except where the quarantine rules place such a row: a message sent,
     or an event dated, far in the future or past is a bad row, not a broken extract. A number in a column
-    the contract reads as `integer` but stored wider must fit the integer's range.
+    the contract reads as `integer` but stored wider must fit the integer's range. No `_extracted_at` may
+    lie beyond the run's clock (extract_clock_limit).
 -#}
 {% macro raw_unreadable_values(table, columns, actual_types) -%}
     {%- set quarantined_times = {'email_messages': ['sent_at'], 'email_events': ['occurred_at']} -%}
     {%- set integer_types = ['integer', 'int', 'int4', 'int2', 'smallint', 'tinyint'] -%}
     {%- set checks = [] -%}
+    {%- set unreadable = 'which the contract\'s type cannot read' -%}
     {%- for column in columns -%}
         {%- set family = raw_type_family(column['data_type']) -%}
         {%- set actual = (actual_types[column['name'] | lower] or '') | lower -%}
         {%- if family == 'timestamptz' and column['name'] not in quarantined_times.get(table, []) -%}
-            {%- do checks.append((column['name'], 'an infinite timestamp', raw_timestamp_is_infinite(column['name']))) -%}
+            {%- do checks.append((
+                column['name'], 'an infinite timestamp', raw_timestamp_is_infinite(column['name']), unreadable
+            )) -%}
         {%- elif family == 'integer' and column['data_type'] | lower == 'integer' and actual not in integer_types -%}
             {%- do checks.append((
                 column['name'], 'a number outside the integer range',
-                column['name'] ~ ' not between -2147483648 and 2147483647'
+                column['name'] ~ ' not between -2147483648 and 2147483647', unreadable
+            )) -%}
+        {%- endif -%}
+        {%- if column['name'] | lower == '_extracted_at' -%}
+            {%- do checks.append((
+                column['name'], 'a time later than the run\'s clock',
+                column['name'] ~ ' > ' ~ timestamp_literal(extract_clock_limit()),
+                'an extract from the future (later than the run\'s clock ' ~ utc_iso_string(run_started_at)
+                ~ ' plus extract_clock_tolerance_minutes, ' ~ var('extract_clock_tolerance_minutes', 60)
+                ~ '): a broken extract, never a new as-of'
             )) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -254,7 +274,7 @@
 {#-
     The row count of each raw table and its unreadable values, in one query (one scan of each table):
     `checks` maps a table to its value checks (raw_unreadable_values). Returns a dict with `counts`
-    (table -> row count) and `unreadable` (a list of (table, column, what, rows) with rows > 0).
+    (table -> row count) and `unreadable` (a list of (table, column, what, rows, why) with rows > 0).
 -#}
 {% macro raw_row_counts(checks) -%}
     {%- set width = [1] -%}
@@ -286,7 +306,7 @@
         {%- for check in checks[row[0]] -%}
             {%- set rows = (row[2 + loop.index0] or 0) | int -%}
             {%- if rows > 0 -%}
-                {%- do unreadable.append((row[0], check[0], check[1], rows)) -%}
+                {%- do unreadable.append((row[0], check[0], check[1], rows, check[3])) -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
@@ -319,4 +339,36 @@
         {%- do previous.update({row[0]: row[1] | int}) -%}
     {%- endfor -%}
     {{ return(previous) }}
+{%- endmacro %}
+
+{#-
+    The latest time an extract may carry, as a UTC ISO string: the run's own clock (dbt's `run_started_at`) plus
+    var('extract_clock_tolerance_minutes') (60 by default: the extract host's clock may run a little ahead of the
+    warehouse's). A later `_extracted_at` is a broken extract, and a later `as_of` var is refused.
+-#}
+{% macro extract_clock_limit() -%}
+    {%- set tolerance = var('extract_clock_tolerance_minutes', 60) | int -%}
+    {{ return(utc_iso_string(run_started_at + modules.datetime.timedelta(minutes=tolerance))) }}
+{%- endmacro %}
+
+{#-
+    The problem with an explicit `as_of` var later than extract_clock_limit(), or none: time travel goes back,
+    never past the run's own clock (compared by the engine, which reads the var as every model does).
+-#}
+{% macro configured_as_of_beyond_clock() -%}
+    {%- set configured = configured_as_of() -%}
+    {%- if configured is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select case when {{ timestamp_literal(configured) }} > {{ timestamp_literal(extract_clock_limit()) }} then 1 else 0 end
+    {%- endset -%}
+    {%- if run_query(query).columns[0].values()[0] | int == 1 -%}
+        {{ return(
+            'raw value: the as_of var (' ~ configured ~ ') is later than the run\'s clock ' ~ utc_iso_string(run_started_at)
+            ~ ' plus extract_clock_tolerance_minutes (' ~ var('extract_clock_tolerance_minutes', 60)
+            ~ '): an as-of travels back in time, never beyond the clock'
+        ) }}
+    {%- endif -%}
+    {{ return(none) }}
 {%- endmacro %}

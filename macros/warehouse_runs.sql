@@ -56,7 +56,7 @@
     )
     {%- endset -%}
     {%- do statements.append(create_raw_counts) -%}
-    {%- if raw_extracts_exist() -%}
+    {%- if raw_extracts_exist() and records_warehouse_run() -%}
         {%- set record_run -%}
     insert into {{ runs }} (invocation_id, run_started_at, as_of_at, settings_fingerprint)
     values (

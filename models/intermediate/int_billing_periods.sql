@@ -20,11 +20,11 @@ coverage as (
             else {{ as_of() }}
         end as coverage_end_at
     from tenants
-    where created_at is not null
+    where {{ has_usable_billing_anchor('created_at') }}
 ),
 
 month_offsets as (
-    select n as period_index from {{ integer_series(var('max_billing_periods', 1200)) }} as series
+    select n as period_index from {{ integer_series(billing_anchor_max_months()) }} as series
 ),
 
 boundaries as (

@@ -76,7 +76,7 @@ classified as (
                 then 'step_of_another_campaign'
             when messages.sent_at is null then 'null_sent_at'
             when messages.sent_at > {{ as_of() }} then 'future_sent_at'
-            when tenants.created_at is null then 'tenant_without_sign_up'
+            when not {{ has_usable_billing_anchor('tenants.created_at') }} then 'tenant_without_sign_up'
             when messages.sent_at < tenants.created_at then 'before_tenant_created'
             when messages.sent_at > tenants.deleted_at then 'after_tenant_deleted'
         end as quarantine_reason

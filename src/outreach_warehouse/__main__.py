@@ -85,6 +85,9 @@ def _job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                         help="when another job run holds the warehouse, wait up to SECONDS for it "
                              "(default 0: exit 5 at once)")
+    parser.add_argument("--keep-artifacts-days", type=float, default=14.0, metavar="DAYS",
+                        help="remove the artifacts of earlier runs started more than DAYS ago (default 14: "
+                             "about 300 MB of daily runs; the newest runs are always kept)")
 
 
 def _job(args: argparse.Namespace) -> int:
@@ -94,7 +97,7 @@ def _job(args: argparse.Namespace) -> int:
     if args.vars:
         extra += ["--vars", args.vars]
     return run_job(PROJECT_DIR, Path(args.artifacts_dir).resolve(), selector=args.selector, extra_args=extra,
-                   wait_seconds=args.wait)
+                   wait_seconds=args.wait, keep_artifacts_days=args.keep_artifacts_days)
 
 
 def _benchmark_arguments(parser: argparse.ArgumentParser) -> None:

@@ -174,5 +174,7 @@ def warehouse_lock(kind: str, project_dir: Path, wait_seconds: float = 0.0,
     if kind != "duckdb":
         raise ValueError(f"unknown target {kind!r}: duckdb or postgres")
     database = duckdb_path(env)
-    with duckdb_lock(database if database.is_absolute() else project_dir / database, wait_seconds, on_wait):
+    # keyed on the file itself: a symlinked or relative path to the same warehouse takes the same lock
+    real = Path(os.path.realpath(database if database.is_absolute() else project_dir / database))
+    with duckdb_lock(real, wait_seconds, on_wait):
         yield

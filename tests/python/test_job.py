@@ -78,6 +78,9 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     assert build.get("success", 0) > 20 and build.get("pass", 0) > 50, build
     assert not (run / "3-retry").exists()
     assert engine.scalar("select count(*) from analytics.billing_analytics") > 0
+    # the summary follows the publication log; the freshness step left no run-log row that never completes
+    assert "the marts were published" in (run / "job.log").read_text()
+    assert engine.scalar("select count(*) from intermediate.warehouse_runs where completed_at is null") == 0
     # the docs site of the build, published with the run's artifacts
     site = (run / "docs" / "static_index.html").read_text()
     assert "billing_analytics" in site and len(site) > 1_000_000
@@ -103,6 +106,7 @@ def test_a_build_failing_twice_is_retried_once_and_exits_1(loaded_warehouse: Pat
     retried = json.loads((run / "3-retry" / "run_results.json").read_text())["results"]
     failed = [result["unique_id"] for result in retried if result["status"] in ("fail", "error")]
     assert len(failed) == 1 and "quarantine_share_within_limit" in failed[0], failed
+    assert "the published marts were kept" in (run / "job.log").read_text()
     # the build and its retry ran at one as-of, pinned by the job before the build
     build_args = json.loads((run / "2-build" / "run_results.json").read_text())["args"]["vars"]
     retry_args = json.loads((run / "3-retry" / "run_results.json").read_text())["args"]["vars"]

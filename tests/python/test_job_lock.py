@@ -17,7 +17,7 @@ import pytest
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.connections import PostgresSettings
 from outreach_warehouse.job import EXIT_OK, EXIT_STALE_SOURCES, EXIT_WAREHOUSE_BUSY
-from outreach_warehouse.job_lock import WarehouseBusy, duckdb_lock, postgres_lock
+from outreach_warehouse.job_lock import WarehouseBusy, duckdb_lock, postgres_lock, warehouse_lock
 from outreach_warehouse.raw_schema import RAW_TABLES
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
@@ -133,3 +133,33 @@ def test_a_run_that_finds_the_lock_just_taken_waits_for_the_holder_to_say_who_it
                 pass
     finally:
         holder.communicate("")
+
+
+def test_a_symlinked_or_relative_path_to_the_warehouse_takes_the_same_lock(tmp_path: Path) -> None:
+    """The DuckDB lock is keyed on the file's real path: a run given a symlink to the warehouse file (or a path
+    relative to the project directory through another folder) finds the lock of a run given the file itself."""
+    real_dir = tmp_path / "data"
+    real_dir.mkdir()
+    database = real_dir / "warehouse.duckdb"
+    database.write_bytes(b"")
+    linked_dir = tmp_path / "linked"
+    linked_dir.symlink_to(real_dir, target_is_directory=True)
+    (tmp_path / "alias.duckdb").symlink_to(database)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys\nfrom pathlib import Path\nfrom outreach_warehouse.job_lock import warehouse_lock\n"
+         f"with warehouse_lock('duckdb', Path({str(tmp_path)!r}), environ={{'DBT_DUCKDB_PATH': {str(database)!r}}}):\n"
+         "    print('locked', flush=True)\n"
+         "    sys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        for path in (str(tmp_path / "alias.duckdb"), str(linked_dir / "warehouse.duckdb"), "linked/warehouse.duckdb"):
+            with pytest.raises(WarehouseBusy):
+                with warehouse_lock("duckdb", tmp_path, environ={"DBT_DUCKDB_PATH": path}):
+                    pass
+    finally:
+        holder.communicate("")
+    with warehouse_lock("duckdb", tmp_path, environ={"DBT_DUCKDB_PATH": str(tmp_path / "alias.duckdb")}):
+        pass

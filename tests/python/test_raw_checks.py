@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -20,7 +21,7 @@ import yaml
 
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.raw_schema import RAW_TABLES
-from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine, normalise_value
 
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "oltp" / "_oltp__sources.yml"
 # dbt's exit code when an invocation stops on an error raised before any node runs (here, in on-run-start)
@@ -153,6 +154,12 @@ CASES: dict[str, tuple[Callable[[Engine], list[str]], list[str]]] = {
                         *first_row("email_accounts", "warmup_planned_days = 10000000000")(engine)],
         ["raw value: raw_oltp.email_accounts.warmup_planned_days holds a number outside the integer range in "],
     ),
+    "extract_from_the_future": (
+        # spec section 8: an _extracted_at later than the run's clock is a broken extract, never a new as-of
+        first_row("companies", "_extracted_at = cast('9999-12-31 23:00:00+00' as timestamptz)"),
+        ["raw value: raw_oltp.companies._extracted_at holds a time later than the run's clock in ",
+         "plus extract_clock_tolerance_minutes, 60): a broken extract, never a new as-of"],
+    ),
     "empty_table": (
         lambda engine: ["delete from raw_oltp.companies"],
         ["raw volume: raw_oltp.companies is empty (0 rows, ", "accept_raw_shrink: [companies]"],
@@ -178,6 +185,36 @@ def test_a_broken_extract_stops_the_run_and_changes_nothing(built: Built, case: 
         assert text in output, (text, output[-3000:])
     assert "START sql" not in output and " OK created" not in output, output[-3000:]
     assert published_state(engine) == before
+
+
+def test_the_clock_bounds_extracts_and_the_as_of(built: Built) -> None:
+    """An extract up to extract_clock_tolerance_minutes ahead of the run's clock is read (the extract host's clock
+    may run ahead); beyond it, or with an `as_of` var beyond it (time travel goes back, never forward), the run
+    stops before anything is written, naming the table and column or the var. The published marts are untouched."""
+    engine = built.copy()
+    before = published_state(engine)
+    engine.execute(
+        "update raw_oltp.tenants set _extracted_at = "
+        f"cast('{(datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat()}' as timestamptz) "
+        "where id = (select min(id) from raw_oltp.tenants)"
+    )
+    ahead = built.project.run(engine, "run", "--select", "stg_oltp__tenants", check=False)
+    assert ahead.returncode == 0, ahead.stdout[-3000:]
+    stopped = built.project.run(engine, "run", "--select", "stg_oltp__tenants",
+                                vars={"extract_clock_tolerance_minutes": 5}, check=False)
+    assert stopped.returncode == EXIT_STOPPED, stopped.stdout[-3000:]
+    assert "raw value: raw_oltp.tenants._extracted_at holds a time later than the run's clock in " in stopped.stdout
+    assert "plus extract_clock_tolerance_minutes, 5)" in stopped.stdout
+    future = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S+00:00")
+    refused = built.project.run(engine, "build", vars={"as_of": future}, check=False)
+    assert refused.returncode == EXIT_STOPPED, refused.stdout[-3000:]
+    assert f"raw value: the as_of var ({future}) is later than the run's clock " in refused.stdout
+    assert "START sql" not in refused.stdout and " OK created" not in refused.stdout
+    after = published_state(engine)
+    # the accepted run above recorded itself in the run log (it built a view): everything else is as it was
+    assert {key: value for key, value in after.items() if not key.startswith("warehouse_")} == {
+        key: value for key, value in before.items() if not key.startswith("warehouse_")
+    }
 
 
 def test_an_operator_accepts_a_known_drop(built: Built) -> None:
@@ -325,3 +362,104 @@ def test_each_quarantine_rule_sets_its_rows_aside_and_nothing_is_lost(built: Bui
     assert engine.scalar(
         "select (select sum(sent) from analytics.campaign_analytics) + (select sum(sent) from analytics.warmup_analytics)"
     ) == len(counted_after)
+
+
+def rows_of_other_tenants(engine: Engine, mart: str, tenant: str, billing_ids: list[int]) -> list[tuple[Any, ...]]:
+    """A published mart's rows that belong to no period of `tenant` (normalised, sorted, without `updated`)."""
+    columns = [column for column in engine.columns("analytics", mart) if column != "updated"]
+    if "billing_id" in columns:
+        where = f"billing_id not in ({', '.join(str(billing_id) for billing_id in billing_ids)})"
+    elif "tenant_id" in columns and mart == "billing_analytics":
+        where = f"tenant_id <> '{tenant}'"
+    else:
+        where = "true"
+    rows = engine.query(f"select {', '.join(columns)} from analytics.{mart} where {where}")
+    return sorted((tuple(normalise_value(v, c) for v, c in zip(row, columns)) for row in rows), key=repr)
+
+
+def test_a_tenant_without_a_usable_billing_anchor_never_stops_the_others(built: Built) -> None:
+    """Spec section 8: the largest tenant's sign-up moves to 0001-01-01 (a new version of its row, as an extract
+    brings it). The daily (incremental) build passes with the default shares and publishes: the tenant's counted
+    messages are quarantined as tenant_without_sign_up, it has no billing period (before: 1,201 invented ones, and
+    counted messages in none, which stopped publication for all), and every other tenant's rows of every mart are
+    exactly as they were. (A tenant without messages gets no periods either: unit test
+    billing_periods_need_a_usable_anchor.)"""
+    engine = built.copy()
+    (tenant, counted) = engine.query(
+        "select tenant_id, count(*) from intermediate.int_message_outcomes group by tenant_id "
+        "order by count(*) desc, tenant_id limit 1"
+    )[0]
+    assert counted > 0.5 * engine.scalar("select count(*) from intermediate.int_message_outcomes")
+    billing_ids = [row[0] for row in engine.query(
+        f"select id from analytics.billing_analytics where tenant_id = '{tenant}'"
+    )]
+    assert billing_ids
+    before = {mart: rows_of_other_tenants(engine, mart, tenant, billing_ids) for mart in MARTS}
+    assert all(before.values())
+    # extracted at the last run's as-of: the as-of (and every window) stays, and the incremental run sees the change
+    latest = "(select max(as_of_at) from intermediate.warehouse_runs)"
+    engine.execute(
+        "insert into raw_oltp.tenants (id, name, created, updated, deleted, _extracted_at) "
+        f"select id, name, cast('0001-01-01 00:00:00+00' as timestamptz), updated, deleted, {latest} "
+        f"from raw_oltp.tenants where id = '{tenant}' order by _extracted_at desc limit 1"
+    )
+    result = built.project.run(engine, "build", *WITHOUT_UNIT_TESTS, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert conservation_statuses(built.project) == {test: "pass" for test in CONSERVATION_TESTS}
+    assert engine.scalar(
+        "select count(*) from analytics.billing_analytics where tenant_id in "
+        f"('{tenant}')"
+    ) == 0
+    assert engine.scalar(
+        f"select count(*) from intermediate.int_billing_periods where tenant_id = '{tenant}'"
+    ) == 0
+    assert engine.scalar(
+        f"select count(*) from intermediate.int_message_outcomes where tenant_id = '{tenant}'"
+    ) == 0
+    assert engine.scalar(
+        "select count(*) from intermediate.int_messages_classified "
+        f"where tenant_id = '{tenant}' and quarantine_reason = 'tenant_without_sign_up'"
+    ) >= counted
+    after = {mart: rows_of_other_tenants(engine, mart, tenant, billing_ids) for mart in MARTS}
+    assert after == before
+
+
+def test_the_run_logs_forget_what_is_older_than_the_retention(built: Built) -> None:
+    """Bounded growth: a run forgets the run-log, raw-count and publication-log rows older than
+    run_log_retention_days (400), never the last completed run (the incremental baseline and its counts) nor the
+    latest publication-log row; `dbt source freshness` writes no run-log row at all (none would ever complete)."""
+    engine = built.copy()
+    runs_before = engine.table_rows("intermediate", "warehouse_runs")
+    freshness = built.project.run(engine, "source", "freshness", check=False)
+    # the demo extracts are stale for today's clock: freshness runs and reports them (exit 1), and logs no run
+    assert freshness.returncode in (0, 1) and (built.project.artifacts_dir / "target" / "sources.json").exists()
+    assert engine.table_rows("intermediate", "warehouse_runs") == runs_before
+    old = "now() - interval '800 days'"
+    engine.execute("insert into intermediate.warehouse_runs (invocation_id, run_started_at, as_of_at, completed_at) "
+                   f"values ('ancient-run', {old}, {old}, {old})")
+    engine.execute("insert into intermediate.warehouse_raw_counts (invocation_id, table_name, row_count) "
+                   "values ('ancient-run', 'tenants', 5)")
+    engine.execute("insert into intermediate.warehouse_audits (invocation_id, command, run_started_at, is_complete, "
+                   f"is_passed, published_at) values ('ancient-audit', 'build', {old}, true, true, {old})")
+    ids = "select invocation_id from intermediate.{} where invocation_id like 'ancient-%'"
+    assert all(engine.query(ids.format(table)) for table in ("warehouse_runs", "warehouse_raw_counts", "warehouse_audits"))
+    result = built.project.run(engine, "run", "--select", "stg_oltp__tenants", check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert not any(engine.query(ids.format(table))
+                   for table in ("warehouse_runs", "warehouse_raw_counts", "warehouse_audits"))
+    runs = engine.query("select invocation_id, completed_at from intermediate.warehouse_runs")
+    assert len(runs) == len(runs_before) + 1
+    # a retention of 0 days: only the last completed run, this invocation and the latest publication row stay
+    (last_completed,) = engine.query("select invocation_id from intermediate.warehouse_runs "
+                                     "where completed_at is not null order by run_started_at desc limit 1")[0]
+    (latest_audit,) = engine.query("select invocation_id from intermediate.warehouse_audits "
+                                   "order by run_started_at desc limit 1")[0]
+    result = built.project.run(engine, "run", "--select", "stg_oltp__tenants",
+                               vars={"run_log_retention_days": 0}, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    kept = {row[0] for row in engine.query("select invocation_id from intermediate.warehouse_runs")}
+    assert last_completed in kept and len(kept) == 2, kept
+    assert {row[0] for row in engine.query("select distinct invocation_id from intermediate.warehouse_raw_counts")} <= kept
+    assert engine.scalar(f"select count(*) from intermediate.warehouse_raw_counts where invocation_id = '{last_completed}'") > 0
+    audits = {row[0] for row in engine.query("select invocation_id from intermediate.warehouse_audits")}
+    assert latest_audit in audits and len(audits) == 2, audits
