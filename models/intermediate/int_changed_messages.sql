@@ -8,11 +8,12 @@
     - an event of it was staged (new and late events, webhook retries of any age);
     - the as-of reached its send time, or the time of one of its events (they were in the future);
     - its tenant arrived or changed its sign-up or deletion time (billing periods and the quarantine
-      rules read them);
+      rules read them), or the advancing as-of pushed its sign-up beyond the oldest usable anchor;
     - its mailbox, campaign or lead arrived (it may stop waiting in quarantine), or its step arrived or
       moved to another campaign.
 -#}
 -- depends_on: {{ ref('stg_oltp__email_messages') }}, {{ ref('stg_oltp__email_events') }}
+-- depends_on: {{ ref('stg_oltp__tenants') }}
 -- depends_on: {{ source('oltp', 'tenants') }}, {{ source('oltp', 'campaign_sequence_steps') }}
 -- depends_on: {{ source('oltp', 'email_accounts') }}, {{ source('oltp', 'campaigns') }}, {{ source('oltp', 'leads') }}
 {%- set previous = changes_since_last_run() %}
@@ -89,6 +90,17 @@ with
         from messages
         inner join changed_tenants
             on messages.tenant_id = changed_tenants.entity_id
+        union all
+        -- a sign-up the advancing as-of pushed beyond the oldest usable billing anchor
+        select
+            messages.message_id,
+            'tenant_changed' as change_reason
+        from messages
+        inner join {{ ref('stg_oltp__tenants') }} as tenants
+            on messages.tenant_id = tenants.tenant_id
+        where
+            tenants.created_at >= {{ add_months(previous['as_of_at'], -1 * billing_anchor_max_months()) }}
+            and tenants.created_at < {{ add_months(as_of(), -1 * billing_anchor_max_months()) }}
         union all
         select
             messages.message_id,
