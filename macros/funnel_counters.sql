@@ -20,3 +20,8 @@
 {% macro count_flag(flag) -%}
     cast(sum(case when {{ flag }} then 1 else 0 end) as integer)
 {%- endmacro %}
+
+{#- One message's funnel flag as a 0/1 integer (the message-grain fact, message_analytics). -#}
+{% macro message_flag(flag) -%}
+    cast(case when {{ flag }} then 1 else 0 end as integer)
+{%- endmacro %}
