@@ -219,6 +219,14 @@ def test_postgres_access_follows_the_security_rules(postgres_sample: Engine, ten
     for role in ("reporting", "tenant_reader"):
         with pytest.raises(Exception, match="permission denied"):
             postgres_sample.scalar(f"set role {role}; select count(*) from analytics.admin_audit_log")
+        # nor through the semantic layer's view over it, which only the compliance role reads
+        with pytest.raises(Exception, match="permission denied"):
+            postgres_sample.scalar(f"set role {role}; select count(*) from analytics.sem_admin_audit_log")
+    assert postgres_sample.scalar("set role compliance; select count(*) from analytics.sem_admin_audit_log") == audit_rows
+    # the message-grain fact is read by the reporting role in full (tenant logins: row-level security, below)
+    assert postgres_sample.scalar("set role reporting; select count(*) from analytics.message_analytics") == (
+        postgres_sample.scalar("select count(*) from analytics.message_analytics")
+    )
     # the build schema (write, audit, publish) is the project's own: no reader role reads a build being checked
     for role in ("reporting", "compliance", "tenant_reader"):
         with pytest.raises(Exception, match="permission denied"):
