@@ -167,6 +167,31 @@ MESSAGE_DIMENSIONS = [
     ("domain", "messages.domain_id"),
 ]
 
+# The saved queries (dashboards' questions): name -> its group-by columns in mf's output, and for those at send
+# grain over funnel metrics only, the SQL expressions of those columns (compared with SQL over the fact).
+SAVED_QUERIES: dict[str, dict[str, str | None]] = {
+    "tenant_funnel_by_billing_period": {"tenant": None, "billing__period_start__day": None},
+    "campaign_rates": {"campaign": None, "tenant": None, "billing__period_start__day": None},
+    "sequence_step_rates": {"sequence_step": None, "metric_time__day": None},
+    "mailbox_health": {"mailbox": None, "company": None, "metric_time__day": None},
+    "weekly_reply_rate_by_mailbox_provider": {
+        "metric_time__week": "cast(date_trunc('week', messages.sent_at) as date)",
+        "message__mailbox_provider": "messages.mailbox_provider",
+    },
+    "daily_funnel_by_tenant": {
+        "tenant": "messages.tenant_id", "metric_time__day": "cast(date_trunc('day', messages.sent_at) as date)",
+    },
+    "weekly_campaign_funnel": {
+        "campaign": "messages.campaign_id", "message__campaign_status": "campaigns.status",
+        "metric_time__week": "cast(date_trunc('week', messages.sent_at) as date)",
+    },
+    "weekly_deliverability_by_domain": {
+        "domain": "messages.domain_id", "message__mailbox_provider": "messages.mailbox_provider",
+        "metric_time__week": "cast(date_trunc('week', messages.sent_at) as date)",
+    },
+    "weekly_sends_trend": {"tenant": None, "metric_time__week": None},
+    "billing_period_sends_to_date": {"billing": None, "tenant": None, "metric_time__day": None},
+}
 # Runs `mf` once for a list of queries: argv[1] is a JSON file of [[args...], csv path] pairs; prints a JSON list
 # of [exit code, output tail].
 MF_BATCH = """
@@ -217,8 +242,15 @@ def queries(engine: Engine) -> dict[str, list[str]]:
     first_send, last_send = send_days[0]
     last_period_end = engine.scalar("select cast(max(period_end) as date) from analytics.billing_analytics")
     period_metrics = ",".join(metric for metrics in PERIOD_METRICS.values() for metric in metrics)
+    # a running total is bounded by the query's time range (without one, MetricFlow runs it to the time spine's end,
+    # 2039): here the days up to the last period's end
+    bounds = {
+        "billing_period_sends_to_date": [
+            "--start-time", first_send.isoformat(), "--end-time", last_period_end.isoformat(),
+        ],
+    }
     return {
-        "tenant_funnel": ["--saved-query", "tenant_funnel_by_billing_period"],
+        **{f"saved_{name}": ["--saved-query", name, *bounds.get(name, [])] for name in SAVED_QUERIES},
         "mailbox_health": [
             "--metrics", "average_mailbox_health_score,mailbox_bounce_rate,mailboxes_sending",
             "--group-by", "tenant,metric_time__day",
@@ -239,12 +271,6 @@ def queries(engine: Engine) -> dict[str, list[str]]:
         ],
         "derived_day": ["--metrics", ",".join(DERIVED_METRICS), "--group-by", "metric_time__day"],
         "derived_week": ["--metrics", ",".join(DERIVED_METRICS), "--group-by", "metric_time__week,tenant"],
-        # a running total is bounded by the query's time range (without one, MetricFlow runs it to the time spine's
-        # end, 2039): here the days up to the last period's end
-        "sends_to_date_by_billing": [
-            "--saved-query", "billing_period_sends_to_date",
-            "--start-time", first_send.isoformat(), "--end-time", last_period_end.isoformat(),
-        ],
         "trailing_day": ["--metrics", "emails_sent_trailing_7_days", "--group-by", "metric_time__day,tenant"],
         "cumulative_month": [
             "--metrics", ",".join(CUMULATIVE_METRICS), "--group-by", "metric_time__month",
@@ -358,7 +384,7 @@ def sql_expected(engine: Engine, sql: str, key_count: int, metrics: Iterable[str
 def test_tenant_funnel_saved_query_equals_sql_over_the_marts(mf: dict[str, Any]) -> None:
     """The saved query reads the funnel from the message fact by billing period; SQL reads the period marts."""
     engine = mf["engine"]
-    rows = mf_rows(mf, "tenant_funnel")
+    rows = mf_rows(mf, "saved_tenant_funnel_by_billing_period")
     metrics = [
         "emails_sent", "emails_delivered", "delivery_rate", "open_rate", "click_rate", "reply_rate",
         "bounce_rate", "spam_complaint_rate", "unsubscribe_rate", "completed_leads",
@@ -540,7 +566,7 @@ def test_sends_to_date_per_billing_period_equal_sql(mf: dict[str, Any]) -> None:
             total += days.get(current, 0)
             expected[(billing_id, tenant_id, current)] = {"emails_sent_to_date": total}
             current += timedelta(days=1)
-    rows = mf_rows(mf, "sends_to_date_by_billing")
+    rows = mf_rows(mf, "saved_billing_period_sends_to_date")
     assert_rows_equal(rows, ["billing", "tenant", "metric_time__day"], ["emails_sent_to_date"], expected)
     finals = {billing_id: sum(days.values()) for billing_id, days in sends.items()}
     assert finals == {
@@ -587,3 +613,23 @@ def test_cumulative_metrics_by_month_equal_sql(mf: dict[str, Any]) -> None:
         }
         month = following
     assert_rows_equal(mf_rows(mf, "cumulative_month"), ["metric_time__month"], CUMULATIVE_METRICS, expected)
+
+
+def test_every_saved_query_runs_and_those_at_send_grain_equal_sql(mf: dict[str, Any], warehouse: tuple[Engine, Path]) -> None:
+    """Every saved query of the project is listed here (a new one must be) and returns rows with the columns it
+    groups by; those over the funnel metrics at send grain equal SQL over the fact grouped the same way (the others'
+    metrics are compared above, query by query)."""
+    engine, mirror = warehouse
+    manifest = json.loads((mirror / "target" / "semantic_manifest.json").read_text())
+    assert {query["name"] for query in manifest["saved_queries"]} == set(SAVED_QUERIES)
+    for query in manifest["saved_queries"]:
+        name, metrics = query["name"], query["query_params"]["metrics"]
+        keys = SAVED_QUERIES[name]
+        rows = mf_rows(mf, f"saved_{name}")
+        assert rows and set(rows[0]) == {*keys, *metrics}, (name, sorted(rows[0]))
+        for metric in metrics:
+            assert any(row[metric] not in ("", "None") for row in rows), f"{name}: {metric} is always null"
+        if all(expression is not None for expression in keys.values()):
+            assert set(metrics) <= set(FUNNEL_METRICS), name
+            expected = sql_expected(engine, funnel_sql(list(keys.values())), len(keys), FUNNEL_METRICS)
+            assert_rows_equal(rows, list(keys), metrics, expected)
