@@ -9,3 +9,14 @@
     {%- endif -%}
     {{ return({'select': [var('reporting_role')]}) }}
 {%- endmacro %}
+
+{#-
+    Grants of a view over admin_audit_log (its semantic base): the compliance role only, on Postgres, as the
+    audit log itself; the reporting role never reads the audit trail.
+-#}
+{% macro compliance_grants() -%}
+    {%- if target.type != 'postgres' -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {{ return({'select': [var('compliance_role')]}) }}
+{%- endmacro %}
