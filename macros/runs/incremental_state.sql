@@ -288,3 +288,16 @@
 {% macro values_match(left, right) -%}
     coalesce({{ left }} = {{ right }}, {{ left }} is null and {{ right }} is null)
 {%- endmacro %}
+
+{#-
+    SQL: the mailboxes whose provider or domain has a new version since the last completed run (message_analytics
+    shows them on every message of the mailbox); nothing when there is no such run.
+-#}
+{% macro mailboxes_with_new_attributes() -%}
+    {%- set previous = recomputes_changes_since() -%}
+    {%- if previous is none -%}
+        select cast(null as {{ dbt.type_string() }}) as entity_id where 1 = 0
+    {%- else -%}
+        {{ changed_entity_ids('email_accounts', ['provider', 'domain_id'], previous) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,18 +1,37 @@
-{{ config(materialized='table', meta={'published_access': 'tenant'}) }}
+{{ config(meta={'published_access': 'tenant'}) }}
+{{
+    config(
+        pre_hook=[
+            "{{ delete_recomputed_rows('message_id in (select changed.message_id from ' ~ ref('int_changed_messages') ~ ' as changed)') }}",
+            "{{ delete_recomputed_rows('mailbox_id in (select moved.entity_id from (' ~ mailboxes_with_new_attributes() ~ ') as moved)') }}",
+        ],
+        **recomputed_by_message(strategy='append')
+    )
+}}
 {#-
     Grain: one row per counted message (campaign and warmup), in the billing period of its send time
     (rules: models/docs/rules_message_funnel.md), with its eight funnel flags as 0/1 integers: every
     counter of the period marts is a sum of these flags, so the semantic layer can group them by send
     day, week or month. The mailbox's provider and domain are its current ones.
 
-    A table rebuilt from int_message_outcomes on every run (the message-grain recompute of the
-    incremental design will make it incremental by message).
+    Incremental: recomputed by message, as the outcomes are: the pre-hooks delete the rows of the changed
+    messages (`int_changed_messages`) and of the mailboxes whose provider or domain has a new version, and
+    the run appends those rows anew.
 -#}
+-- depends_on: {{ ref('int_changed_messages') }}, {{ source('oltp', 'email_accounts') }}
+{%- set previous = recomputes_changes_since() %}
 
 with
 
 messages as (
-    select * from {{ ref('int_message_outcomes') }}
+    select * from {{ of_changed_messages(ref('int_message_outcomes')) }}
+    {%- if previous is not none %}
+        union
+        select outcomes.*
+        from {{ ref('int_message_outcomes') }} as outcomes
+        inner join ({{ mailboxes_with_new_attributes() }}) as moved
+            on outcomes.mailbox_id = moved.entity_id
+    {%- endif %}
 ),
 
 mailboxes as (
