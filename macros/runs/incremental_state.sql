@@ -301,3 +301,25 @@
         {{ changed_entity_ids('email_accounts', ['provider', 'domain_id'], previous) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Post-hook of every model: on Postgres, an incremental table's statistics refreshed after the run wrote into it.
+    Autovacuum analyzes later; until then the planner reads the rows a run just wrote as almost none (the rows
+    recomputed since the last completed run estimated at 1), and a join over them can turn quadratic. Other
+    engines keep no such statistics to refresh.
+-#}
+{% macro refresh_statistics() -%}
+    {{ return(adapter.dispatch('refresh_statistics', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__refresh_statistics() -%}
+    select 1 as statistics_kept
+{%- endmacro %}
+
+{% macro postgres__refresh_statistics() -%}
+    {%- if execute and config.get('materialized') == 'incremental' -%}
+        analyze {{ this }}
+    {%- else -%}
+        select 1 as statistics_kept
+    {%- endif -%}
+{%- endmacro %}
