@@ -1,10 +1,12 @@
 """The scheduler's entry point (`python -m outreach_warehouse job`): each exit code it documents, on a real
-DuckDB warehouse, with the artifacts of every step kept under the run's directory."""
+DuckDB warehouse, with the artifacts of every step kept under the run's directory, and what it says: a line per
+step as it starts and ends, a summary naming the warnings and whether the marts were published, no colour codes."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ from outreach_warehouse.job import (
     EXIT_OK,
     EXIT_RAW_EXTRACTS_BROKEN,
     EXIT_STALE_SOURCES,
+    read_artifact,
 )
 from outreach_warehouse.raw_schema import RAW_TABLES
 from outreach_warehouse.warehouse import Engine
@@ -46,7 +49,17 @@ def make_fresh(engine: Engine) -> None:
         )
 
 
+JOB_LINE = re.compile(r"^outreach-warehouse job: \d\d:\d\d:\d\dZ (?P<step>[a-z-]+): (?P<said>.*)$")
+
+
 def run_job(engine: Engine, artifacts: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, Path]:
+    code, run, _ = run_job_saying(engine, artifacts, *args, env=env)
+    return code, run
+
+
+def run_job_saying(engine: Engine, artifacts: Path, *args: str,
+                   env: dict[str, str] | None = None) -> tuple[int, Path, list[tuple[str, str]]]:
+    """The job's exit code, its run directory and what it said on stderr: (step, what) a line."""
     result = subprocess.run(
         [sys.executable, "-m", "outreach_warehouse", "job", "--artifacts-dir", str(artifacts), *args],
         cwd=PROJECT_DIR,
@@ -58,12 +71,17 @@ def run_job(engine: Engine, artifacts: Path, *args: str, env: dict[str, str] | N
     runs = sorted(artifacts.iterdir())
     assert len(runs) == 1, runs
     assert (runs[0] / "exit_code").read_text().strip() == str(result.returncode), result.stderr
-    return result.returncode, runs[0]
+    said = []
+    for line in result.stderr.splitlines():
+        match = JOB_LINE.match(line)
+        assert match, f"a line the job printed is not one of its step lines: {line!r}\n{result.stderr}"
+        said.append((match["step"], match["said"]))
+    return result.returncode, runs[0], said
 
 
 def statuses(run_results: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for result in json.loads(run_results.read_text())["results"]:
+    for result in read_artifact(run_results)["results"]:
         counts[result["status"]] = counts.get(result["status"], 0) + 1
     return counts
 
@@ -71,10 +89,10 @@ def statuses(run_results: Path) -> dict[str, int]:
 def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) -> None:
     engine = copy_of(loaded_warehouse, tmp_path)
     make_fresh(engine)
-    code, run = run_job(engine, tmp_path / "artifacts")
+    code, run, said = run_job_saying(engine, tmp_path / "artifacts")
     assert code == EXIT_OK, (run / "job.log").read_text()[-5000:]
-    assert json.loads((run / "1-freshness" / "sources.json").read_text())["results"]
-    build = statuses(run / "2-build" / "run_results.json")
+    assert read_artifact(run / "1-freshness" / "sources.json.gz")["results"]
+    build = statuses(run / "2-build" / "run_results.json.gz")
     assert build.get("success", 0) > 20 and build.get("pass", 0) > 50, build
     assert not (run / "3-retry").exists()
     assert engine.scalar("select count(*) from analytics.billing_analytics") > 0
@@ -82,12 +100,46 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     site = (run / "docs" / "static_index.html").read_text()
     assert "billing_analytics" in site and len(site) > 1_000_000
 
+    # what the job said: each step as it starts and ends, in order, the build with its counts, then a summary
+    steps = [step for step, _ in said]
+    assert steps == ["run", "lock", "freshness", "freshness", "as-of", "as-of", "build", "build", "publication", "docs", "docs",
+                     "summary"], said
+    lines = dict(reversed(said))  # the first line of each step
+    ends = {step: what for step, what in said}  # the last line of each step
+    assert lines["freshness"] == "started (dbt source freshness)" and re.fullmatch(
+        r"pass in [\d.]+ s \(\d+ pass\)", ends["freshness"]), said
+    assert lines["build"] == "started (dbt build --selector daily)", said
+    counted = re.fullmatch(r"passed in [\d.]+ s: (.*)", ends["build"])
+    assert counted, said
+    counts = dict(re.findall(r"(\d+ [a-z ]+) \(([^)]*)\)", counted[1]))
+    models = [key for key in counts if key.endswith(" models")]
+    assert models and counts[models[0]] == models[0].split()[0] + " success", counts
+    tests = [key for key in counts if key.endswith(" data tests")]
+    warned = re.search(r"(\d+) warn", counts[tests[0]])
+    assert warned and int(warned[1]) >= 3, counts  # the loader's bad input: vocabularies, null ids, quarantine
+    assert ends["publication"] == "the marts were published to analytics", said
+    assert re.fullmatch(r"written in [\d.]+ s: docs/static_index.html \([\d.]+ MB\)", ends["docs"]), said
+    summary = ends["summary"]
+    assert summary.startswith("exit 0, built and published (freshness: pass); the marts were published"), summary
+    warnings = json.loads((run / "summary.json").read_text())["warnings"]
+    assert len(warnings) == int(warned[1]) and "quarantine_reported" in warnings, warnings
+    assert f"{len(warnings)} warning(s): " in summary and all(name in summary for name in warnings), summary
+
+    # job.log: dbt's output and the job's lines, without a colour code; the artifacts: no copies, under 5 MB
+    log = (run / "job.log").read_text()
+    assert "\x1b" not in log and "Completed with" in log and "summary: exit 0" in log
+    kept = {str(path.relative_to(run)): path.stat().st_size for path in run.rglob("*") if path.is_file()}
+    assert set(kept) == {"job.log", "exit_code", "summary.json", "manifest.json.gz", "1-freshness/sources.json.gz",
+                         "2-build/run_results.json.gz", "docs/static_index.html"}, kept
+    assert sum(kept.values()) < 5_000_000, kept
+    assert read_artifact(run / "manifest.json.gz")["nodes"]
+
 
 def test_stale_sources_exit_2_and_build_nothing(loaded_warehouse: Path, tmp_path: Path) -> None:
     engine = copy_of(loaded_warehouse, tmp_path)
     code, run = run_job(engine, tmp_path / "artifacts")
     assert code == EXIT_STALE_SOURCES
-    freshness = json.loads((run / "1-freshness" / "sources.json").read_text())["results"]
+    freshness = read_artifact(run / "1-freshness" / "sources.json.gz")["results"]
     assert "error" in {result["status"] for result in freshness}
     assert not (run / "2-build").exists()
     assert engine.scalar("select count(*) from information_schema.tables where table_schema = 'analytics'") == 0
@@ -97,19 +149,28 @@ def test_a_build_failing_twice_is_retried_once_and_exits_1(loaded_warehouse: Pat
     engine = copy_of(loaded_warehouse, tmp_path)
     make_fresh(engine)
     # a quarantine threshold below zero: the share test errors on any data, on the build and on the retry
-    code, run = run_job(engine, tmp_path / "artifacts", "--vars", '{"quarantine_error_share": -1}')
+    code, run, said = run_job_saying(engine, tmp_path / "artifacts", "--vars", '{"quarantine_error_share": -1}')
     assert code == EXIT_BUILD_FAILED
-    assert statuses(run / "2-build" / "run_results.json").get("fail") == 1
-    retried = json.loads((run / "3-retry" / "run_results.json").read_text())["results"]
+    assert statuses(run / "2-build" / "run_results.json.gz").get("fail") == 1
+    retried = read_artifact(run / "3-retry" / "run_results.json.gz")["results"]
     failed = [result["unique_id"] for result in retried if result["status"] in ("fail", "error")]
     assert len(failed) == 1 and "quarantine_share_within_limit" in failed[0], failed
     # the build and its retry ran at one as-of, pinned by the job before the build
-    build_args = json.loads((run / "2-build" / "run_results.json").read_text())["args"]["vars"]
-    retry_args = json.loads((run / "3-retry" / "run_results.json").read_text())["args"]["vars"]
+    build_args = read_artifact(run / "2-build" / "run_results.json.gz")["args"]["vars"]
+    retry_args = read_artifact(run / "3-retry" / "run_results.json.gz")["args"]["vars"]
     assert build_args["as_of"] and build_args == retry_args, (build_args, retry_args)
     assert build_args["quarantine_error_share"] == -1
     recorded = engine.query("select distinct as_of_at from intermediate.warehouse_runs")
     assert len(recorded) == 1, recorded
+    # it said so: the build and the retry failed on the share test, nothing was published, and the summary names it
+    ends = {step: what for step, what in said}
+    assert [step for step, _ in said].count("publication") == 2, said
+    assert ends["publication"].startswith("not published: The published marts in analytics are left as they are: "
+                                          "1 node(s) failed: "), said
+    assert ends["retry"].startswith("failed: ") and "quarantine_share_within_limit" in ends["retry"], said
+    assert ends["summary"].startswith("exit 1, the build failed, and again on retry (see job.log); the published "
+                                      "marts in analytics were left as they were; "), said
+    assert "failed: quarantine_share_within_limit" in ends["summary"], said
 
 
 def test_a_broken_extract_exits_4_and_builds_nothing(loaded_warehouse: Path, tmp_path: Path) -> None:
