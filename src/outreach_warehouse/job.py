@@ -267,6 +267,9 @@ class JobRun:
                        "counts": {kind: dict(statuses) for kind, statuses in node_counts(step.results).items()}}
                       for step in self.steps],
         }
+        builds = [step for step in self.steps if step.name in ("build", "retry") and step.results is not None]
+        if builds:
+            self._report(summary, builds[-1])
         (self.run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         warned = f"{len(self.warnings)} warning(s): {', '.join(self.warnings)}" if self.warnings else "no warnings"
         failed = f"; failed: {', '.join(self.failures)}" if self.failures else ""
@@ -274,6 +277,24 @@ class JobRun:
         self.log.line(f"summary: exit {code}, {outcome}; {published}; {warned}{failed}; "
                       f"artifacts in {self.run_dir} ({size / 1e6:.1f} MB)")
         return code
+
+
+    def _report(self, summary: dict[str, Any], build: StepResult) -> None:
+        """The run's report page (report.py): plots across the last runs, from the warehouse's run report."""
+        self.log.line("report: started (the run report in the warehouse, plotted)")
+        started = time.monotonic()
+        fresh = next((step.results for step in self.steps if step.name == "freshness"), None)
+        try:
+            from outreach_warehouse.report import warehouse_query, write_report
+
+            page = write_report(self.run_dir / "report.html", self.run_dir.name, summary, fresh, build.results,
+                                warehouse_query(self.target))
+        except Exception as error:  # a report that cannot be drawn fails nothing: the build stands
+            summary["warnings"].append("run report not written")
+            self.log.line(f"report: failed in {time.monotonic() - started:.1f} s: {type(error).__name__}: {error}")
+            return
+        self.log.line(f"report: written in {time.monotonic() - started:.1f} s: report.html "
+                      f"({page.stat().st_size / 1e6:.1f} MB)")
 
 
 def run_job(project_dir: Path, artifacts_root: Path, selector: str = "daily", extra_args: Sequence[str] = (),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_DIR, run_cli
+from test_docs_site import CHROMIUM_FLAGS, SCREENSHOTS, pixel_colours
 from outreach_warehouse.job import (
     EXIT_BUILD_FAILED,
     EXIT_DBT_ERROR,
@@ -23,7 +25,7 @@ from outreach_warehouse.job import (
     read_artifact,
 )
 from outreach_warehouse.raw_schema import RAW_TABLES
-from outreach_warehouse.warehouse import Engine
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +81,29 @@ def run_job_saying(engine: Engine, artifacts: Path, *args: str,
     return result.returncode, runs[0], said
 
 
+def render_report(page: Path, tmp_path: Path) -> tuple[str, dict[str, int]]:
+    """The report page as headless Chromium renders it (its DOM), and how many pixels of the screenshot
+    (run_report.png, beside the docs site's) have matplotlib's first colour and the fresh sources' green."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is not installed: `make setup` installs Debian's package (apt-get install chromium)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    flags = [flag for flag in CHROMIUM_FLAGS if not flag.startswith("--window-size")]
+    result = subprocess.run(
+        [chromium, *flags, "--window-size=1100,4200", f"--user-data-dir={tmp_path / 'chromium-profile'}",
+         f"--screenshot={SCREENSHOTS / 'run_report.png'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, f"chromium failed ({result.returncode}): {result.stderr[-3000:]}"
+    colours = pixel_colours(SCREENSHOTS / "run_report.png")
+
+    def near(fill: tuple[int, int, int], tolerance: int = 20) -> int:
+        return sum(count for rgb, count in colours.items()
+                   if all(abs(channel - wanted) <= tolerance for channel, wanted in zip(rgb, fill)))
+
+    return result.stdout, {"bars and lines": near((0x1F, 0x77, 0xB4)), "fresh sources": near((0x4C, 0x9A, 0x2A))}
+
+
 def statuses(run_results: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     for result in read_artifact(run_results)["results"]:
@@ -89,6 +114,7 @@ def statuses(run_results: Path) -> dict[str, int]:
 def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) -> None:
     engine = copy_of(loaded_warehouse, tmp_path)
     make_fresh(engine)
+    DbtProject(PROJECT_DIR, tmp_path / "by-hand").run(engine, "build")  # a build by hand: the report's first run
     code, run, said = run_job_saying(engine, tmp_path / "artifacts")
     assert code == EXIT_OK, (run / "job.log").read_text()[-5000:]
     assert read_artifact(run / "1-freshness" / "sources.json.gz")["results"]
@@ -103,7 +129,7 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     # what the job said: each step as it starts and ends, in order, the build with its counts, then a summary
     steps = [step for step, _ in said]
     assert steps == ["run", "lock", "freshness", "freshness", "as-of", "as-of", "build", "build", "publication", "docs", "docs",
-                     "summary"], said
+                     "report", "report", "summary"], said
     lines = dict(reversed(said))  # the first line of each step
     ends = {step: what for step, what in said}  # the last line of each step
     assert lines["freshness"] == "started (dbt source freshness)" and re.fullmatch(
@@ -130,9 +156,48 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     assert "\x1b" not in log and "Completed with" in log and "summary: exit 0" in log
     kept = {str(path.relative_to(run)): path.stat().st_size for path in run.rglob("*") if path.is_file()}
     assert set(kept) == {"job.log", "exit_code", "summary.json", "manifest.json.gz", "1-freshness/sources.json.gz",
-                         "2-build/run_results.json.gz", "docs/static_index.html"}, kept
+                         "2-build/run_results.json.gz", "docs/static_index.html", "report.html"}, kept
     assert sum(kept.values()) < 5_000_000, kept
     assert read_artifact(run / "manifest.json.gz")["nodes"]
+    assert re.fullmatch(r"written in [\d.]+ s: report.html \([\d.]+ MB\)", ends["report"]), said
+
+    # the run report in the warehouse: both builds (by hand, then the job's), each node, each mart, the quarantine
+    build = read_artifact(run / "2-build" / "run_results.json.gz")
+    job_id = build["metadata"]["invocation_id"]
+    invocations = engine.query("select invocation_id, command, is_published, warnings, errors "
+                               "from intermediate.run_report_invocations order by run_started_at")
+    assert [row[1:] for row in invocations] == [("build", True, len(warnings), 0)] * 2, invocations
+    assert invocations[-1][0] == job_id
+    nodes = {row[0]: row[1:] for row in engine.query(
+        "select unique_id, status, execution_seconds, failures from intermediate.run_report_nodes "
+        f"where invocation_id = '{job_id}'")}
+    built = [result for result in build["results"] if not result["unique_id"].startswith("operation.")]  # no hooks
+    assert len(nodes) == len(built)
+    for result in built:
+        status, seconds, failures = nodes[result["unique_id"]]
+        assert status == result["status"] and abs(seconds - result["execution_time"]) < 0.01, result["unique_id"]
+        assert failures == result["failures"], result["unique_id"]  # a test's failing rows, null for a model
+    assert nodes[[uid for uid in nodes if ".quarantine_reported" in uid][0]][2] > 0
+    counted = dict(engine.query("select mart, row_count from intermediate.run_report_row_counts "
+                                f"where invocation_id = '{job_id}'"))
+    assert counted == {mart: engine.scalar(f"select count(*) from analytics_build.{mart}") for mart in MARTS}
+    quarantined = engine.query("select source_table, reason, row_count from intermediate.run_report_quarantine "
+                               f"where invocation_id = '{job_id}' order by 1, 2")
+    assert quarantined and quarantined == engine.query(
+        "select source_table, reason, count(*) from intermediate.int_quarantine group by 1, 2 order by 1, 2")
+
+    # the report page, opened in headless Chromium: every plot drawn, the warnings named, since the first build
+    page, drawn = render_report(run / "report.html", tmp_path)
+    plots = re.findall(r'<section class="plot" id="([a-z_]+)">(.*?)</section>', page, flags=re.S)
+    assert [key for key, _ in plots] == ["row_counts", "quarantine", "tests", "slowest", "freshness"], page[:2000]
+    for key, markup in plots:
+        assert "<svg" in markup and len(re.findall(r"<path\b", markup)) > 10, key
+    row_ticks = re.findall(r"\d\d-\d\d \d\d:\d\d", dict(plots)["row_counts"])
+    assert len(set(row_ticks)) == 2, row_ticks  # the two builds on the x axis
+    since = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>([^<]+)</td><td>(\d+)</td></tr>", page)
+    assert {name for name, _, _ in since} == set(warnings) and {runs for _, _, runs in since} == {"2"}, since
+    assert "The marts were published to analytics" in page
+    assert drawn["bars and lines"] > 3000 and drawn["fresh sources"] > 300, drawn
 
 
 def test_stale_sources_exit_2_and_build_nothing(loaded_warehouse: Path, tmp_path: Path) -> None:
