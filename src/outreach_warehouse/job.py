@@ -1,5 +1,8 @@
 """The scheduled job: source freshness, the daily build, one `dbt retry` on failure, the docs site
-published (`docs/static_index.html`, one self-contained page) once the warehouse is built, artifacts kept.
+published (`docs/static_index.html`, one self-contained page) once the warehouse is built, the run report page
+(`report.html`, report.py), artifacts kept once each (about 4.5 MB a run). It says what it does: a line per step
+as it starts and ends on stderr and in job.log (dbt's output there, without colour codes), then a summary with the
+outcome, whether the marts were published and the warnings by name (also in summary.json).
 
 Exit codes a scheduler can act on:
     0  sources fresh (or only warning) and the build passed, possibly after the retry
