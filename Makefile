@@ -3,8 +3,7 @@
 #   make test           the whole set-up, then lint, build on DuckDB and on a throwaway Postgres, and pytest (Spark in it)
 #   make setup-core     .venv with the core layer only (requirements.lock): DuckDB, the job and its report, mf
 #   make setup-lint     the core plus the lint layer (requirements-lint.lock): sqlfluff, dbt-score
-#   make setup          every layer (requirements-test.lock too: Postgres and Spark adapters, pyspark, pytest),
-#                       Debian's Java 17 for Spark and chromium for the browser tests
+#   make setup          every layer (+ requirements-test.lock: Postgres, Spark, pytest), Debian's Java 17 and chromium
 #   make load-demo      generated raw extracts into a fresh demo DuckDB file ($DBT_DUCKDB_PATH)
 #   make build          dbt build on the default target
 #   make lint           sqlfluff on models, singular tests and analyses; dbt-score's floor
