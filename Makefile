@@ -1,8 +1,10 @@
 # The outreach warehouse: one entry point for people, CI and schedulers.
-#   make demo           set up, load demo data into DuckDB, run the main job (dbt build)
-#   make test           set up, then lint, build on DuckDB and on a throwaway Postgres, and run pytest (Spark in it)
-#   make setup          .venv with the pinned packages, Debian's Java 17 for Spark, chromium for the docs site test
-#   make load-demo      generated raw extracts into DuckDB ($DBT_DUCKDB_PATH)
+#   make demo           the core set-up, a fresh demo warehouse in DuckDB, the main build (dbt build)
+#   make test           the whole set-up, then lint, build on DuckDB and on a throwaway Postgres, and pytest (Spark in it)
+#   make setup-core     .venv with the core layer only (requirements.lock): DuckDB, the job and its report, mf
+#   make setup-lint     the core plus the lint layer (requirements-lint.lock): sqlfluff, dbt-score
+#   make setup          every layer (+ requirements-test.lock: Postgres, Spark, pytest), Debian's Java 17 and chromium
+#   make load-demo      generated raw extracts into a fresh demo DuckDB file ($DBT_DUCKDB_PATH)
 #   make build          dbt build on the default target
 #   make lint           sqlfluff on models, singular tests and analyses; dbt-score's floor
 #   make metrics        MetricFlow's validate-configs against the DuckDB test warehouse
@@ -32,19 +34,32 @@ export DO_NOT_TRACK := 1
 export DBT_DUCKDB_PATH ?= $(CURDIR)/outreach.duckdb
 export PGTZ := UTC
 
-.PHONY: help setup demo load-demo build lint metrics test test-duckdb test-postgres test-spark pytest docs job benchmark clean
+.PHONY: help setup setup-core setup-lint demo load-demo build lint metrics test test-duckdb test-postgres test-spark pytest docs job benchmark clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
 
-$(BIN)/dbt: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# The set-up in layers, each a lock file and a stamp in the venv: core (the DuckDB demo, the job, mf), lint, test
+# (Postgres and Spark targets, pytest). A later layer is installed with the earlier locks as constraints, so it never
+# moves their pins; pyproject.toml's extras name the same split.
+$(VENV)/.core-installed: requirements.lock pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	touch $(BIN)/dbt
+	touch $@
 
-setup: $(BIN)/dbt browser java
+$(VENV)/.lint-installed: $(VENV)/.core-installed requirements-lint.lock
+	$(BIN)/pip install --quiet -r requirements-lint.lock -c requirements.lock
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.lint-installed requirements-test.lock
+	$(BIN)/pip install --quiet -r requirements-test.lock -c requirements.lock -c requirements-lint.lock
+	touch $@
+
+setup-core: $(VENV)/.core-installed
+setup-lint: $(VENV)/.lint-installed
+setup: $(VENV)/.test-installed browser java
 
 .PHONY: browser java docs-serve
 
@@ -66,19 +81,22 @@ browser:
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing: sudo apt-get install chromium (for tests/python/test_docs_site.py)"; fi; }
 
-# Demo extracts dated up to the present hour, so that the scheduled job runs on them as on real ones.
+# Demo extracts dated up to the present hour, so that the scheduled job runs on them as on real ones. Each demo
+# starts a new warehouse file (--fresh removes the previous demo's, never a file the loader did not write), so a
+# smaller demo after a bigger one does not stop at the raw volume check.
 DEMO_AS_OF ?= $(shell date -u +%Y-%m-%dT%H:00:00+00:00)
-load-demo: setup
-	$(BIN)/python -m outreach_warehouse load --target duckdb --messages $(DEMO_MESSAGES) --seed $(DEMO_SEED) \
+load-demo: setup-core
+	$(BIN)/python -m outreach_warehouse load --target duckdb --fresh --messages $(DEMO_MESSAGES) --seed $(DEMO_SEED) \
 		--as-of $(DEMO_AS_OF)
 
-build: setup
+build: setup-core
 	$(BIN)/dbt build
 
 demo: load-demo build
 
-# sqlfluff, then dbt-score's floor (pyproject.toml [tool.dbt-score]: every item >= 9.0, the project >= 9.5)
-lint: setup
+# sqlfluff, then dbt-score's floor (pyproject.toml [tool.dbt-score]: every item >= 9.0, the project >= 9.5). sqlfluff
+# compiles on profiles.yml's lint target (an empty in-memory DuckDB), so any warehouse, or none, lints the same.
+lint: setup-lint
 	$(BIN)/sqlfluff lint models tests/singular analyses
 	$(BIN)/dbt-score lint --run-dbt-parse
 
@@ -120,12 +138,12 @@ test: lint test-duckdb metrics test-postgres pytest
 
 # DOCS_FLAGS=--no-compile builds the site without a warehouse (no raw data, no compiled SQL shown).
 DOCS_FLAGS ?=
-docs: setup
+docs: setup-core
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt docs generate --static $(DOCS_FLAGS)
 
-docs-serve: setup
+docs-serve: setup-core
 	$(BIN)/dbt docs serve --port 8080 --no-browser
 
 clean:
-	rm -rf target logs outreach.duckdb outreach.duckdb.wal
+	rm -rf target logs outreach.duckdb outreach.duckdb.wal outreach.duckdb.job.lock

@@ -45,12 +45,28 @@ def _load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--increment-day", type=int, default=0, metavar="K",
                         help="K >= 1: append the K-th later daily extract (same --messages, --seed and --as-of "
                              "as the base; apply 1, 2, ... in order)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="duckdb: start a new warehouse file, removing the one at DBT_DUCKDB_PATH first if the "
+                             "demo loader wrote it (make demo does: a smaller demo after a bigger one would stop at "
+                             "the raw volume check); a file the loader did not write is refused, exit 2")
 
 
 def _load(args: argparse.Namespace) -> int:
     from outreach_warehouse.connections import Target
-    from outreach_warehouse.loader import DEFAULT_AS_OF, LoadSpec, load_generated
+    from outreach_warehouse.loader import DEFAULT_AS_OF, LoadSpec, NotADemoWarehouse, load_generated, start_fresh_demo
 
+    target = Target.from_env(args.target)
+    if args.fresh:
+        if target.kind != "duckdb" or args.increment_day:
+            print("--fresh starts a base load on the duckdb target only", file=sys.stderr)
+            return 2
+        try:
+            done = start_fresh_demo(target.duckdb_path or Path("outreach.duckdb"))
+        except NotADemoWarehouse as refused:
+            print(refused, file=sys.stderr)
+            return 2
+        if done:
+            print(done, file=sys.stderr)
     spec = LoadSpec(messages=args.messages, seed=args.seed, as_of=args.as_of or DEFAULT_AS_OF,
                     increment_day=args.increment_day)
     started = time.monotonic()
@@ -58,7 +74,7 @@ def _load(args: argparse.Namespace) -> int:
     def progress(step: str) -> None:
         print(f"[{time.monotonic() - started:7.1f} s] {step}", file=sys.stderr, flush=True)
 
-    result = load_generated(Target.from_env(args.target), spec, progress=progress).as_dict()
+    result = load_generated(target, spec, progress=progress).as_dict()
     result["seconds"] = round(time.monotonic() - started, 2)
     print(json.dumps(result, indent=2))
     return 0

@@ -23,7 +23,8 @@ from outreach_warehouse.connections import CENSUS_SCHEMA, Target, open_duckdb
 from outreach_warehouse.generate import DEFAULT_AS_OF, LoadSpec, census, generate
 from outreach_warehouse.raw_schema import RAW_TABLES
 
-__all__ = ["DEFAULT_AS_OF", "LoadSpec", "LoadResult", "POLICY_CSV", "load_generated", "load_parquet"]
+__all__ = ["DEFAULT_AS_OF", "LoadSpec", "LoadResult", "POLICY_CSV", "NotADemoWarehouse", "load_generated", "load_parquet",
+           "start_fresh_demo"]
 
 POLICY_CSV = Path(__file__).resolve().parents[2] / "seeds" / "audit_action_policy.csv"
 _DUCKDB_TYPES = {"text": "varchar", "timestamptz": "timestamptz", "integer": "integer", "boolean": "boolean"}
@@ -98,6 +99,34 @@ def _census_statements(extract_day: int) -> list[str]:
         f"create table if not exists {CENSUS_SCHEMA}.census (case_name text, row_count bigint, extract_day integer)",
         f"delete from {CENSUS_SCHEMA}.census where extract_day >= {int(extract_day)}",
     ]
+
+
+class NotADemoWarehouse(Exception):
+    """`--fresh` was asked to remove a DuckDB file that this loader did not write."""
+
+
+def start_fresh_demo(path: Path) -> str | None:
+    """Remove the DuckDB file `path` (and its WAL) when it is a warehouse this loader wrote (it has schema
+    `loader_meta`), so that a demo starts afresh: a smaller demo after a bigger one would otherwise stop at the raw
+    volume check (fewer rows than at the last completed run). Returns what was done, or None when there was no file.
+    Refuses (NotADemoWarehouse) a file without the loader's census, which may hold someone's real extracts."""
+    if not path.exists():
+        return None
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        is_demo = connection.execute(
+            "select count(*) from information_schema.schemata where schema_name = ?", [CENSUS_SCHEMA]
+        ).fetchone()[0] > 0
+    finally:
+        connection.close()
+    if not is_demo:
+        raise NotADemoWarehouse(
+            f"{path} holds a warehouse the demo loader did not write (no schema {CENSUS_SCHEMA}); --fresh removes only "
+            f"demo warehouses: point DBT_DUCKDB_PATH at another file, or remove this one yourself"
+        )
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return f"a fresh demo: removed the previous demo warehouse {path} (its raw data, builds and run history)"
 
 
 def load_generated(

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.connections import PostgresSettings
-from outreach_warehouse.job import EXIT_OK, EXIT_STALE_SOURCES, EXIT_WAREHOUSE_BUSY
+from outreach_warehouse.job import EXIT_OK, EXIT_STALE_SOURCES, EXIT_WAREHOUSE_BUSY, read_artifact
 from outreach_warehouse.job_lock import WarehouseBusy, duckdb_lock, postgres_lock, warehouse_lock
 from outreach_warehouse.raw_schema import RAW_TABLES
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
@@ -80,11 +80,12 @@ def test_two_runs_started_together_build_once_and_the_second_exits_5(engine: Eng
     # the second run said who holds the warehouse, and did nothing: no dbt step ran
     assert BUSY in loser_stderr and "outreach_warehouse job pid " in loser_stderr, loser_stderr
     assert not (loser / "1-freshness").exists() and not (loser / "target").exists()
-    assert (winner / "2-build" / "run_results.json").exists(), winner_stderr
+    assert (winner / "2-build" / "run_results.json.gz").exists(), winner_stderr
     # the run log holds the winner's invocations only (its build, completed, and its other steps), none of the other
-    winner_ids = {json.loads(winner.joinpath(*artifact).read_text())["metadata"]["invocation_id"] for artifact in
-                  (("1-freshness", "sources.json"), ("2-build", "run_results.json"), ("docs", "manifest.json"))}
-    build_id = json.loads((winner / "2-build" / "run_results.json").read_text())["metadata"]["invocation_id"]
+    steps = json.loads((winner / "summary.json").read_text())["steps"]
+    winner_ids = {step["invocation_id"] for step in steps} | {
+        read_artifact(winner / "manifest.json.gz")["metadata"]["invocation_id"]}
+    (build_id,) = [step["invocation_id"] for step in steps if step["name"] == "build"]
     recorded = dict(engine.query("select invocation_id, completed_at is not null from intermediate.warehouse_runs"))
     assert recorded[build_id] and set(recorded) <= winner_ids, (recorded, winner_ids)
     built = {mart: engine.mart_rows(mart) for mart in MARTS}
@@ -103,12 +104,13 @@ def test_a_run_waits_for_the_lock_with_wait_then_goes_on(engine: Engine, tmp_pat
 
         waiting = start_job(engine, tmp_path / "waiting", "--wait", "600")
         assert waiting.stderr is not None
-        line = waiting.stderr.readline()
+        line = waiting.stderr.readline()  # the run's first line (its id, target, artifacts), then the wait
+        line = waiting.stderr.readline() if "artifacts in" in line else line
         assert "waiting up to 600 s for the job lock" in line and f"pid {os.getpid()}" in line, line
         assert waiting.poll() is None
     code, stderr, run = finished(waiting, tmp_path / "waiting")
     assert code == EXIT_STALE_SOURCES, stderr
-    assert (run / "1-freshness" / "sources.json").exists()
+    assert (run / "1-freshness" / "sources.json.gz").exists()
 
 
 def test_a_run_that_finds_the_lock_just_taken_waits_for_the_holder_to_say_who_it_is(tmp_path: Path) -> None:

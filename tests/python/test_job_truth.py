@@ -34,18 +34,18 @@ def log_publication(database: Path, command: str, published: bool | None) -> Non
         )
 
 
-def fake_dbt(database: Path, build: Callable[[], int], retry: Callable[[], int]) -> Callable[..., int]:
-    def run(args: Sequence[str], project_dir: Path, target_path: Path, log: Path) -> int:
+def fake_dbt(database: Path, build: Callable[[], int], retry: Callable[[], int]) -> Callable[..., job.StepResult]:
+    """A stand-in for job._dbt: each step logs its command; the build and retry return what `build` and `retry` do."""
+    def run(name: str, args: Sequence[str], project_dir: Path, target_path: Path, log: Path) -> job.StepResult:
         target_path.mkdir(parents=True, exist_ok=True)
         with log.open("a") as handle:
             handle.write(f"$ dbt {' '.join(args)}\n")
         if args[0] == "source":
-            (target_path / "sources.json").write_text(json.dumps({"results": [{"status": "pass"}]}))
-            return 0
+            return job.StepResult(name, 0, 0.0, "", {"results": [{"unique_id": "source.outreach_warehouse.oltp.tenants", "status": "pass"}]})
         if args[0] in ("build", "retry"):
-            (target_path / "run_results.json").write_text(json.dumps({"results": []}))
-            return build() if args[0] == "build" else retry()
-        return 1  # docs generate: a failure there fails nothing
+            code = build() if args[0] == "build" else retry()
+            return job.StepResult(name, code, 0.0, "", {"results": []})
+        return job.StepResult(name, 1, 0.0, "", None)  # docs generate: a failure there fails nothing
     return run
 
 
@@ -74,7 +74,7 @@ def test_dbt_that_dies_after_publishing_exits_0(warehouse: Path, tmp_path: Path,
     monkeypatch.setattr(job, "_dbt", fake_dbt(warehouse, build, lambda: pytest.fail("no retry after a publication")))
     code, log = run(tmp_path)
     assert code == job.EXIT_OK, log
-    assert "the marts were published (dbt then exited 2)" in log
+    assert "built and published (dbt then exited 2)" in log
 
 
 def test_a_build_and_retry_that_publish_nothing_exit_1_and_say_the_marts_were_kept(
@@ -101,7 +101,7 @@ def test_a_retry_that_publishes_exits_0(warehouse: Path, tmp_path: Path, monkeyp
     monkeypatch.setattr(job, "_dbt", fake_dbt(warehouse, failed, published))
     code, log = run(tmp_path)
     assert code == job.EXIT_OK, log
-    assert "build passed on retry; the marts were published" in log
+    assert "built and published on retry" in log
 
 
 def test_a_build_whose_publication_cannot_be_read_is_unknown_not_ok(
@@ -118,10 +118,10 @@ def test_a_build_whose_publication_cannot_be_read_is_unknown_not_ok(
 
 def test_publication_outcome_counts_only_this_runs_invocations(warehouse: Path, tmp_path: Path) -> None:
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
-    assert job.publication_outcome("duckdb", tmp_path, since) == job.KEPT
+    assert job.published_marts_state("duckdb", tmp_path, since) == job.KEPT
     log_publication(warehouse, "build", True)
-    assert job.publication_outcome("duckdb", tmp_path, since) == job.PUBLISHED
-    assert job.publication_outcome("duckdb", tmp_path, since, {"DBT_DUCKDB_PATH": str(tmp_path / "none.duckdb")}) \
+    assert job.published_marts_state("duckdb", tmp_path, since) == job.PUBLISHED
+    assert job.published_marts_state("duckdb", tmp_path, since, {"DBT_DUCKDB_PATH": str(tmp_path / "none.duckdb")}) \
         == job.UNKNOWN
 
 
@@ -144,7 +144,7 @@ def test_artifacts_of_runs_older_than_keep_artifacts_days_are_removed(warehouse:
     this_run = [name for name in left if name not in names and name != "notes"]
     assert len(this_run) == 1
     assert left == sorted(["notes", names[4], names[5], *this_run])
-    assert "removed the artifacts of 5 runs older than 14 days" in (artifacts / this_run[0] / "job.log").read_text()
+    assert "removed those of 5 runs older than 14 days" in (artifacts / this_run[0] / "job.log").read_text()
     # the newest runs stay whatever their age
-    assert job.prune_artifacts(artifacts, 0, artifacts / this_run[0] / "job.log",
+    assert job.prune_artifacts(artifacts, 0, job.JobLog(artifacts / this_run[0] / "job.log"),
                                now=now + timedelta(days=1000)) == []

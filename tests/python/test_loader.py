@@ -350,6 +350,32 @@ def test_increment_needs_a_base_load(tmp_path: Path) -> None:
         load(tmp_path / "empty.duckdb", "--increment-day", "1")
 
 
+def test_fresh_starts_a_new_demo_file_and_refuses_a_file_it_did_not_write(tmp_path: Path) -> None:
+    """`load --fresh` (make demo): a smaller demo after a bigger one starts from a new file, without the bigger
+    one's raw counts and run history (which would stop the build at the raw volume check); a DuckDB file that
+    the loader did not write is left alone, exit 2."""
+    demo = tmp_path / "demo.duckdb"
+    bigger = run_cli("load", "--target", "duckdb", "--messages", "3000", "--seed", SEED,
+                     env={"DBT_DUCKDB_PATH": str(demo)})
+    with duckdb.connect(str(demo)) as connection:  # what a build leaves: the run history beside the raw data
+        connection.execute("create schema intermediate")
+        connection.execute("create table intermediate.warehouse_raw_counts as select 1 as row_count")
+    smaller = run_cli("load", "--target", "duckdb", "--fresh", "--messages", "1000", "--seed", SEED,
+                      env={"DBT_DUCKDB_PATH": str(demo)})
+    assert f"a fresh demo: removed the previous demo warehouse {demo}" in smaller.stderr, smaller.stderr
+    messages = json.loads(smaller.stdout)["rows"]["email_messages"]
+    assert 0 < messages < json.loads(bigger.stdout)["rows"]["email_messages"]
+    assert query(demo, "select count(*) from raw_oltp.email_messages") == [(messages,)]
+    assert query(demo, "select count(*) from information_schema.schemata where schema_name = 'intermediate'") == [(0,)]
+
+    other = tmp_path / "real.duckdb"
+    with duckdb.connect(str(other)) as connection:
+        connection.execute("create table kept as select 42 as answer")
+    with pytest.raises(AssertionError, match="holds a warehouse the demo loader did not write"):
+        run_cli("load", "--target", "duckdb", "--fresh", "--messages", "1000", env={"DBT_DUCKDB_PATH": str(other)})
+    assert query(other, "select answer from kept") == [(42,)]
+
+
 def test_load_parquet_round_trips_the_acceptance_sample(tmp_path: Path, acceptance_sample: Path) -> None:
     path = tmp_path / "sample.duckdb"
     sample = acceptance_sample / "raw_oltp"
