@@ -51,6 +51,9 @@ ARTIFACTS = ("run_results.json", "manifest.json", "sources.json")
 # The publication log (macros/publication.sql: warehouse_audits_relation, beside the run log in `intermediate`).
 PUBLICATION_LOG = "intermediate.warehouse_audits"
 PUBLISHED, KEPT, UNKNOWN = "published", "kept", "unknown"
+# The targets whose publication log the job reads; on others (Spark: no transaction across the marts, and no
+# connection outside dbt) the outcome follows dbt's exit code, as the summary says.
+PUBLICATION_LOG_TARGETS = ("duckdb", "postgres")
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,13 @@ def publication_outcome(kind: str, project_dir: Path, since: datetime,
     except Exception:  # no log, no answer: the marts' state is unknown
         return UNKNOWN
     return PUBLISHED if any(published_at is not None for _, _, published_at in rows) else KEPT
+
+
+def _outcome(kind: str, project_dir: Path, since: datetime, dbt_exit: int) -> str:
+    """The publication outcome from the log; on a target without one the job can read, from dbt's exit code."""
+    if kind not in PUBLICATION_LOG_TARGETS:
+        return PUBLISHED if dbt_exit == 0 else KEPT
+    return publication_outcome(kind, project_dir, since)
 
 
 def target_kind(extra_args: Sequence[str], environ: dict[str, str] | None = None) -> str:
@@ -233,7 +243,7 @@ def _run_steps(project_dir: Path, run_dir: Path, selector: str, extra_args: Sequ
     started = datetime.now(timezone.utc).replace(microsecond=0)
     build = _dbt(["build", "--selector", selector, *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "2-build")
-    outcome = publication_outcome(kind, project_dir, started)
+    outcome = _outcome(kind, project_dir, started, build)
     if outcome == PUBLISHED:
         _publish_docs(project_dir, target_path, run_dir, log, as_of_args)
         return _finish(run_dir, EXIT_OK, f"build passed (freshness: {freshness}); the marts were published"
@@ -252,7 +262,7 @@ def _run_steps(project_dir: Path, run_dir: Path, selector: str, extra_args: Sequ
 
     retry = _dbt(["retry", *as_of_args], project_dir, target_path, log)
     _keep_artifacts(target_path, run_dir / "3-retry")
-    outcome = publication_outcome(kind, project_dir, started)
+    outcome = _outcome(kind, project_dir, started, retry)
     if outcome == PUBLISHED:
         _publish_docs(project_dir, target_path, run_dir, log, as_of_args)
         return _finish(run_dir, EXIT_OK, "build passed on retry; the marts were published"
