@@ -249,35 +249,47 @@
 {%- endmacro %}
 
 {#-
-    SQL: ids of raw `table` (a source of the oltp schema) with a version extracted since the last completed run
-    (`previous['changes_since']`, up to the as-of) that differs from what was known before it in `columns` (the
-    latest earlier versions; all of them when they tie), or that were unknown before. With no `columns`: the
-    ids that arrived.
+    SQL: the keys (`key`, columns of raw `table`, a source of the oltp schema, cast to text) with a version
+    extracted since the last completed run (`previous['changes_since']`, up to the as-of) that differs from what
+    was known before it in `columns` (the latest earlier versions; all of them when they tie), or that were unknown
+    before. With no `columns`: the keys that arrived. A version the lookback reads again unchanged is no change.
 -#}
-{% macro changed_entity_ids(table, columns, previous) -%}
+{% macro changed_entity_keys(table, columns, previous, key=['id']) -%}
     {%- set raw = source('oltp', table) -%}
-    select distinct cast(recent.id as {{ dbt.type_string() }}) as entity_id
+    select distinct
+        {%- for column in key %}
+        cast(recent.{{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ raw }} as recent
     left join (
         select known.*
         from {{ raw }} as known
         inner join (
             select
-                id,
+                {{ key | join(', ') }},
                 max(_extracted_at) as latest_extracted_at
             from {{ raw }}
             where _extracted_at <= {{ previous['changes_since'] }}
-            group by id
+            group by {{ key | join(', ') }}
         ) as latest
-            on known.id = latest.id and known._extracted_at = latest.latest_extracted_at
+            on
+                {%- for column in key %}
+                known.{{ column }} = latest.{{ column }} and
+                {%- endfor %}
+                known._extracted_at = latest.latest_extracted_at
     ) as earlier
-        on recent.id = earlier.id
+        on
+            {%- for column in key %}
+            recent.{{ column }} = earlier.{{ column }}{{ ' and' if not loop.last }}
+            {%- endfor %}
     where
-        recent.id is not null
-        and recent._extracted_at > {{ previous['changes_since'] }}
+        {%- for column in key %}
+        recent.{{ column }} is not null and
+        {%- endfor %}
+        recent._extracted_at > {{ previous['changes_since'] }}
         and recent._extracted_at <= {{ as_of() }}
         and (
-            earlier.id is null
+            earlier.{{ key[0] }} is null
             {%- for column in columns %}
             or not {{ values_match('recent.' ~ column, 'earlier.' ~ column) }}
             {%- endfor %}
@@ -296,9 +308,9 @@
 {% macro mailboxes_with_new_attributes() -%}
     {%- set previous = recomputes_changes_since() -%}
     {%- if previous is none -%}
-        select cast(null as {{ dbt.type_string() }}) as entity_id where 1 = 0
+        select cast(null as {{ dbt.type_string() }}) as id where 1 = 0
     {%- else -%}
-        {{ changed_entity_ids('email_accounts', ['provider', 'domain_id'], previous) }}
+        {{ changed_entity_keys('email_accounts', ['provider', 'domain_id'], previous) }}
     {%- endif -%}
 {%- endmacro %}
 

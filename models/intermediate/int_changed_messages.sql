@@ -40,23 +40,23 @@ with
     ),
 
     changed_tenants as (
-        {{ changed_entity_ids('tenants', ['created', 'deleted'], previous) }}
+        {{ changed_entity_keys('tenants', ['created', 'deleted'], previous) }}
     ),
 
     changed_steps as (
-        {{ changed_entity_ids('campaign_sequence_steps', ['campaign_id'], previous) }}
+        {{ changed_entity_keys('campaign_sequence_steps', ['campaign_id'], previous) }}
     ),
 
     arrived_mailboxes as (
-        {{ changed_entity_ids('email_accounts', [], previous) }}
+        {{ changed_entity_keys('email_accounts', [], previous) }}
     ),
 
     arrived_campaigns as (
-        {{ changed_entity_ids('campaigns', [], previous) }}
+        {{ changed_entity_keys('campaigns', [], previous) }}
     ),
 
     arrived_leads as (
-        {{ changed_entity_ids('leads', [], previous) }}
+        {{ changed_entity_keys('leads', [], previous) }}
     ),
 
     changes as (
@@ -89,7 +89,7 @@ with
             'tenant_changed' as change_reason
         from messages
         inner join changed_tenants
-            on messages.tenant_id = changed_tenants.entity_id
+            on messages.tenant_id = changed_tenants.id
         union all
         -- a sign-up the advancing as-of pushed beyond the oldest usable billing anchor
         select
@@ -107,28 +107,28 @@ with
             'mailbox_arrived' as change_reason
         from messages
         inner join arrived_mailboxes
-            on messages.mailbox_id = arrived_mailboxes.entity_id
+            on messages.mailbox_id = arrived_mailboxes.id
         union all
         select
             messages.message_id,
             'campaign_arrived' as change_reason
         from messages
         inner join arrived_campaigns
-            on messages.campaign_id = arrived_campaigns.entity_id
+            on messages.campaign_id = arrived_campaigns.id
         union all
         select
             messages.message_id,
             'lead_arrived' as change_reason
         from messages
         inner join arrived_leads
-            on messages.lead_id = arrived_leads.entity_id
+            on messages.lead_id = arrived_leads.id
         union all
         select
             messages.message_id,
             'step_changed' as change_reason
         from messages
         inner join changed_steps
-            on messages.step_id = changed_steps.entity_id
+            on messages.step_id = changed_steps.id
     ),
 
 {%- endif %}

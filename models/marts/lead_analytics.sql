@@ -28,11 +28,8 @@ with
     ),
 
     changed_enrolments as (
-        select distinct
-            cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-            cast(lead_id as {{ dbt.type_string() }}) as lead_id
-        from {{ source('oltp', 'campaign_leads') }}
-        where _extracted_at > {{ previous['changes_since'] }} and _extracted_at <= {{ as_of() }}
+        -- enrolments whose status has a new value (lead_analytics shows it)
+        {{ changed_entity_keys('campaign_leads', ['status'], previous, key=['campaign_id', 'lead_id']) }}
     ),
 
     recomputed_keys as (

@@ -3,7 +3,7 @@
     config(
         pre_hook=[
             "{{ delete_recomputed_rows('message_id in (select changed.message_id from ' ~ ref('int_changed_messages') ~ ' as changed)') }}",
-            "{{ delete_recomputed_rows('mailbox_id in (select moved.entity_id from (' ~ mailboxes_with_new_attributes() ~ ') as moved)') }}",
+            "{{ delete_recomputed_rows('mailbox_id in (select moved.id from (' ~ mailboxes_with_new_attributes() ~ ') as moved)') }}",
         ],
         **recomputed_by_message(strategy='append')
     )
@@ -30,7 +30,7 @@ messages as (
         select outcomes.*
         from {{ ref('int_message_outcomes') }} as outcomes
         inner join ({{ mailboxes_with_new_attributes() }}) as moved
-            on outcomes.mailbox_id = moved.entity_id
+            on outcomes.mailbox_id = moved.id
     {%- endif %}
 ),
 

@@ -57,6 +57,9 @@ RAW_EXTRACTS_BROKEN = "The raw extracts are broken; nothing was built"
 # The publication log (macros/publication.sql: warehouse_audits_relation, beside the run log in `intermediate`).
 PUBLICATION_LOG = "intermediate.warehouse_audits"
 PUBLISHED, KEPT, UNKNOWN = "published", "kept", "unknown"
+# The targets whose publication log the job reads; on others (Spark: no transaction across the marts, and no
+# connection outside dbt) the outcome follows dbt's exit code and its publication line, as the summary says.
+PUBLICATION_LOG_TARGETS = ("duckdb", "postgres")
 
 
 # What publish_marts logs (macros/publication.sql) when it publishes, and when it leaves the published marts as they are.
@@ -441,7 +444,7 @@ def _steps(job: JobRun, target_path: Path, selector: str, extra_args: Sequence[s
                     f"build --selector {selector}")
     _keep_artifacts(build, job.run_dir / "2-build")
     _say_build(job, build)
-    state = published_marts_state(job.target, job.project_dir, started)
+    state = _marts_state(job, build, started)
     if state == PUBLISHED:
         job.published = True
         return _after_a_passing_build(job, build, target_path, as_of_args, "built and published"
@@ -461,7 +464,7 @@ def _steps(job: JobRun, target_path: Path, selector: str, extra_args: Sequence[s
     retry = job.dbt("retry", ["retry", *as_of_args], target_path, "retry: the failed and skipped nodes once more")
     _keep_artifacts(retry, job.run_dir / "3-retry")
     _say_build(job, retry)
-    state = published_marts_state(job.target, job.project_dir, started)
+    state = _marts_state(job, retry, started)
     if state == PUBLISHED:
         job.published = True
         return _after_a_passing_build(job, retry, target_path, as_of_args, "built and published on retry"
@@ -472,6 +475,14 @@ def _steps(job: JobRun, target_path: Path, selector: str, extra_args: Sequence[s
                           "cannot be read: the published marts are unknown, look before trusting them (see job.log)")
     return job.finish(EXIT_BUILD_FAILED, "the build failed, and again on retry; the published marts were kept "
                       "(see job.log)")
+
+
+def _marts_state(job: JobRun, step: StepResult, started: datetime) -> str:
+    """What the job's invocations since `started` did to the published marts: from the publication log where the
+    job reads it, else from the step's exit code and publication line (Spark)."""
+    if job.target in PUBLICATION_LOG_TARGETS:
+        return published_marts_state(job.target, job.project_dir, started)
+    return PUBLISHED if step.returncode == 0 and job.published else KEPT
 
 
 def _say_build(job: JobRun, step: StepResult) -> None:

@@ -188,9 +188,10 @@ def test_a_broken_extract_stops_the_run_and_changes_nothing(built: Built, case: 
 
 
 def test_the_clock_bounds_extracts_and_the_as_of(built: Built) -> None:
-    """An extract up to extract_clock_tolerance_minutes ahead of the run's clock is read (the extract host's clock
-    may run ahead); beyond it, or with an `as_of` var beyond it (time travel goes back, never forward), the run
-    stops before anything is written, naming the table and column or the var. The published marts are untouched."""
+    """An extract more than extract_clock_tolerance_minutes ahead of the run's clock, and an `as_of` var beyond it
+    (time travel goes back, never forward), stop the run before anything is written, naming the table and column,
+    and the var. The published marts, the run log and the counts are untouched. (An extract within the tolerance
+    is read: test_the_run_logs_forget_what_is_older_than_the_retention.)"""
     engine = built.copy()
     before = published_state(engine)
     engine.execute(
@@ -198,23 +199,15 @@ def test_the_clock_bounds_extracts_and_the_as_of(built: Built) -> None:
         f"cast('{(datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat()}' as timestamptz) "
         "where id = (select min(id) from raw_oltp.tenants)"
     )
-    ahead = built.project.run(engine, "run", "--select", "stg_oltp__tenants", check=False)
-    assert ahead.returncode == 0, ahead.stdout[-3000:]
-    stopped = built.project.run(engine, "run", "--select", "stg_oltp__tenants",
-                                vars={"extract_clock_tolerance_minutes": 5}, check=False)
-    assert stopped.returncode == EXIT_STOPPED, stopped.stdout[-3000:]
-    assert "raw value: raw_oltp.tenants._extracted_at holds a time later than the run's clock in " in stopped.stdout
-    assert "plus extract_clock_tolerance_minutes, 5)" in stopped.stdout
     future = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S+00:00")
-    refused = built.project.run(engine, "build", vars={"as_of": future}, check=False)
-    assert refused.returncode == EXIT_STOPPED, refused.stdout[-3000:]
-    assert f"raw value: the as_of var ({future}) is later than the run's clock " in refused.stdout
-    assert "START sql" not in refused.stdout and " OK created" not in refused.stdout
-    after = published_state(engine)
-    # the accepted run above recorded itself in the run log (it built a view): everything else is as it was
-    assert {key: value for key, value in after.items() if not key.startswith("warehouse_")} == {
-        key: value for key, value in before.items() if not key.startswith("warehouse_")
-    }
+    stopped = built.project.run(engine, "build", vars={"extract_clock_tolerance_minutes": 5, "as_of": future},
+                                check=False)
+    assert stopped.returncode == EXIT_STOPPED, stopped.stdout[-3000:]
+    assert "raw value: raw_oltp.tenants._extracted_at holds a time later than the run's clock in 1 row" in stopped.stdout
+    assert "plus extract_clock_tolerance_minutes, 5)" in stopped.stdout
+    assert f"raw value: the as_of var ({future}) is later than the run's clock " in stopped.stdout
+    assert "START sql" not in stopped.stdout and " OK created" not in stopped.stdout
+    assert published_state(engine) == before
 
 
 def test_an_operator_accepts_a_known_drop(built: Built) -> None:
@@ -427,39 +420,32 @@ def test_a_tenant_without_a_usable_billing_anchor_never_stops_the_others(built: 
 def test_the_run_logs_forget_what_is_older_than_the_retention(built: Built) -> None:
     """Bounded growth: a run forgets the run-log, raw-count and publication-log rows older than
     run_log_retention_days (400), never the last completed run (the incremental baseline and its counts) nor the
-    latest publication-log row; `dbt source freshness` writes no run-log row at all (none would ever complete)."""
+    latest publication-log row, however old. The run also reads an extract 10 minutes ahead of its clock (within
+    extract_clock_tolerance_minutes). (`dbt source freshness` writing no run-log row: test_job.py.)"""
     engine = built.copy()
-    runs_before = engine.table_rows("intermediate", "warehouse_runs")
-    freshness = built.project.run(engine, "source", "freshness", check=False)
-    # the demo extracts are stale for today's clock: freshness runs and reports them (exit 1), and logs no run
-    assert freshness.returncode in (0, 1) and (built.project.artifacts_dir / "target" / "sources.json").exists()
-    assert engine.table_rows("intermediate", "warehouse_runs") == runs_before
     old = "now() - interval '800 days'"
+    for table in ("warehouse_runs", "warehouse_audits"):
+        engine.execute(f"update intermediate.{table} set run_started_at = run_started_at - interval '800 days'")
     engine.execute("insert into intermediate.warehouse_runs (invocation_id, run_started_at, as_of_at, completed_at) "
-                   f"values ('ancient-run', {old}, {old}, {old})")
+                   f"values ('ancient-run', {old} - interval '1 day', {old}, {old})")
     engine.execute("insert into intermediate.warehouse_raw_counts (invocation_id, table_name, row_count) "
                    "values ('ancient-run', 'tenants', 5)")
-    engine.execute("insert into intermediate.warehouse_audits (invocation_id, command, run_started_at, is_complete, "
-                   f"is_passed, published_at) values ('ancient-audit', 'build', {old}, true, true, {old})")
-    ids = "select invocation_id from intermediate.{} where invocation_id like 'ancient-%'"
-    assert all(engine.query(ids.format(table)) for table in ("warehouse_runs", "warehouse_raw_counts", "warehouse_audits"))
-    result = built.project.run(engine, "run", "--select", "stg_oltp__tenants", check=False)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert not any(engine.query(ids.format(table))
-                   for table in ("warehouse_runs", "warehouse_raw_counts", "warehouse_audits"))
-    runs = engine.query("select invocation_id, completed_at from intermediate.warehouse_runs")
-    assert len(runs) == len(runs_before) + 1
-    # a retention of 0 days: only the last completed run, this invocation and the latest publication row stay
     (last_completed,) = engine.query("select invocation_id from intermediate.warehouse_runs "
                                      "where completed_at is not null order by run_started_at desc limit 1")[0]
     (latest_audit,) = engine.query("select invocation_id from intermediate.warehouse_audits "
                                    "order by run_started_at desc limit 1")[0]
-    result = built.project.run(engine, "run", "--select", "stg_oltp__tenants",
-                               vars={"run_log_retention_days": 0}, check=False)
+    assert engine.scalar("select count(*) from intermediate.warehouse_runs") == 2  # the build and ancient-run
+    assert engine.scalar("select count(*) from intermediate.warehouse_audits") > 1
+    engine.execute(
+        "update raw_oltp.tenants set _extracted_at = "
+        f"cast('{(datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat()}' as timestamptz) "
+        "where id = (select min(id) from raw_oltp.tenants)"
+    )
+    result = built.project.run(engine, "run", "--select", "stg_oltp__tenants", check=False)
     assert result.returncode == 0, result.stdout[-3000:]
-    kept = {row[0] for row in engine.query("select invocation_id from intermediate.warehouse_runs")}
-    assert last_completed in kept and len(kept) == 2, kept
-    assert {row[0] for row in engine.query("select distinct invocation_id from intermediate.warehouse_raw_counts")} <= kept
-    assert engine.scalar(f"select count(*) from intermediate.warehouse_raw_counts where invocation_id = '{last_completed}'") > 0
+    runs = {row[0] for row in engine.query("select invocation_id from intermediate.warehouse_runs")}
+    assert last_completed in runs and len(runs) == 2, runs
+    counted = {row[0] for row in engine.query("select distinct invocation_id from intermediate.warehouse_raw_counts")}
+    assert last_completed in counted and counted <= runs, counted
     audits = {row[0] for row in engine.query("select invocation_id from intermediate.warehouse_audits")}
     assert latest_audit in audits and len(audits) == 2, audits
