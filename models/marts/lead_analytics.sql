@@ -91,7 +91,7 @@ lead_totals as (
     {{ funnel_rollup('messages', ['lead_id', 'campaign_id', 'billing_id']) }}
 ),
 
-final as (
+lead_rows as (
     select
         {{ bigint_key(['lead_totals.lead_id', 'lead_totals.campaign_id', epoch_seconds('lead_totals.period_start')]) }}
             as id,
@@ -113,38 +113,74 @@ final as (
         on
             lead_totals.campaign_id = enrolments.campaign_id
             and lead_totals.lead_id = enrolments.lead_id
-    {%- if previous is not none %}
-    union all
-    -- keys whose messages all left: an empty row replaces the stored one, and the post-hook drops it
-    select
-        stored.id,
-        stored.lead_id,
-        stored.campaign_id,
-        0 as sent,
-        0 as delivered,
-        0 as opened_tracked,
-        0 as clicked_tracked,
-        0 as replied,
-        0 as bounced,
-        0 as unsubscribed,
-        0 as spam_complaints,
-        stored.status,
-        stored.billing_id,
-        {{ run_started_at_literal() }} as updated
-    from {{ this }} as stored
-    inner join recomputed_keys
-        on
-            stored.lead_id = recomputed_keys.lead_id
-            and stored.campaign_id = recomputed_keys.campaign_id
-            and stored.billing_id = recomputed_keys.billing_id
-    where not exists (
-        select 1 from lead_totals
-        where
-            lead_totals.lead_id = stored.lead_id
-            and lead_totals.campaign_id = stored.campaign_id
-            and lead_totals.billing_id = stored.billing_id
+),
+
+{%- if previous is none %}
+
+    final as (
+        select * from lead_rows
     )
-    {%- endif %}
-)
+
+{%- else %}
+
+    emptied_rows as (
+        -- every stored row of a recomputed key, empty: where the key still has messages, its new row wins below;
+        -- where its messages all left, the empty row replaces the stored one and the post-hook drops it (a window,
+        -- not an anti-join: no plan that a misestimated multi-column join can make quadratic)
+        select
+            stored.id,
+            stored.lead_id,
+            stored.campaign_id,
+            0 as sent,
+            0 as delivered,
+            0 as opened_tracked,
+            0 as clicked_tracked,
+            0 as replied,
+            0 as bounced,
+            0 as unsubscribed,
+            0 as spam_complaints,
+            stored.status,
+            stored.billing_id,
+            {{ run_started_at_literal() }} as updated
+        from {{ this }} as stored
+        inner join recomputed_keys
+            on
+                stored.lead_id = recomputed_keys.lead_id
+                and stored.campaign_id = recomputed_keys.campaign_id
+                and stored.billing_id = recomputed_keys.billing_id
+    ),
+
+    ranked as (
+        select
+            candidates.*,
+            row_number() over (partition by candidates.id order by candidates.sent desc) as row_rank
+        from (
+            select * from lead_rows
+            union all
+            select * from emptied_rows
+        ) as candidates
+    ),
+
+    final as (
+        select
+            id,
+            lead_id,
+            campaign_id,
+            sent,
+            delivered,
+            opened_tracked,
+            clicked_tracked,
+            replied,
+            bounced,
+            unsubscribed,
+            spam_complaints,
+            status,
+            billing_id,
+            updated
+        from ranked
+        where row_rank = 1
+    )
+
+{%- endif %}
 
 select * from final
