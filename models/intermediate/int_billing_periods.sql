@@ -1,6 +1,6 @@
 {#-
-    One row per tenant and billing period (see the billing period rules): whole months anchored on the tenant's sign-up,
-    boundary k = created + k months computed from the anchor (day clamped to the month's end), from
+    One row per tenant and billing period (see the billing period rules): whole months anchored on the tenant’s sign-up,
+    boundary k = created + k months computed from the anchor (day clamped to the month’s end), from
     the period containing the sign-up to the one containing the as-of time, or the soft-delete time
     when earlier.
 -#}

@@ -8,7 +8,7 @@
     Every distinct provider event (retries already collapsed in staging), in the billing period of
     its message (null when the message is unknown or has no period), with the reason it is
     quarantined, or null when it counts: the one place that decides which events count. Clock skew
-    of up to var('event_clock_skew_minutes') before the message's send time is tolerated; an event
+    of up to var('event_clock_skew_minutes') before the message’s send time is tolerated; an event
     further back is quarantined.
 
     Incremental: recomputed by message: the events of the changed messages (`int_changed_messages`),

@@ -1,6 +1,6 @@
 {#-
     One row per mailbox, billing period and message type (campaign or warmup) in which the mailbox
-    sent: the funnel counters of that type, with the mailbox's company, warmup state and the window
+    sent: the funnel counters of that type, with the mailbox’s company, warmup state and the window
     metrics of the period (which look at messages of all types). mailbox_analytics reads the campaign
     rows, warmup_analytics the warmup rows.
 

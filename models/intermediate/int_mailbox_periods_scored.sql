@@ -1,7 +1,7 @@
 {#-
     One row per mailbox and billing period in which it sent anything, with the window metrics of
     the mailbox marts (see the mart rules): the window ends at least(period_end, as-of) and is half-open,
-    [end - w, end). `current_volume` counts the mailbox's counted messages of any type in the last
+    [end - w, end). `current_volume` counts the mailbox’s counted messages of any type in the last
     24 hours of the window; `health_score` scores the last 30 days.
 
     Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).

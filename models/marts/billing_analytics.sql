@@ -3,7 +3,7 @@
     Grain: one row per tenant and billing period (rules: models/docs/rules_billing_periods.md),
     zero-usage periods included. Usage
     counts come from the counted messages of the period (send cohort); domains and leads are the
-    tenant's entities created before the period end.
+    tenant’s entities created before the period end.
 -#}
 with
 

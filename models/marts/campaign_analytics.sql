@@ -3,7 +3,7 @@
     Grain: one row per campaign and billing period in which it sent at least one counted message or
     completed at least one enrolment (rules: models/docs/rules_message_funnel.md). Counters are
     messages of the send cohort; they equal
-    the sum of the campaign's step rows for the period.
+    the sum of the campaign’s step rows for the period.
 
     Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).
 -#}

@@ -2,7 +2,7 @@
 {#-
     Grain: one row per mailbox and billing period in which it sent counted campaign messages
     (rules: models/docs/rules_mailbox_metrics.md). Counters are campaign messages; health and
-    volume look at all the mailbox's counted
+    volume look at all the mailbox’s counted
     messages in the windows ending at least(period_end, as-of).
 
     Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).

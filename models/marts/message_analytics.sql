@@ -12,7 +12,7 @@
     Grain: one row per counted message (campaign and warmup), in the billing period of its send time
     (rules: models/docs/rules_message_funnel.md), with its eight funnel flags as 0/1 integers: every
     counter of the period marts is a sum of these flags, so the semantic layer can group them by send
-    day, week or month. The mailbox's provider and domain are its current ones.
+    day, week or month. The mailbox’s provider and domain are its current ones.
 
     Incremental: recomputed by message, as the outcomes are: the pre-hooks delete the rows of the changed
     messages (`int_changed_messages`) and of the mailboxes whose provider or domain has a new version, and

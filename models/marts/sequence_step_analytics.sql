@@ -1,7 +1,7 @@
 {{ config(meta={'published_access': 'billing_period'}) }}
 {#-
     Grain: one row per sequence step and billing period in which the step sent at least one counted
-    message (rules: models/docs/rules_message_funnel.md). A campaign's step rows add up to its
+    message (rules: models/docs/rules_message_funnel.md). A campaign’s step rows add up to its
     campaign row for the period.
 
     Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).

@@ -2,7 +2,7 @@
 {#-
     Grain: one row per mailbox and billing period in which it sent counted warmup messages
     (rules: models/docs/rules_mailbox_metrics.md).
-    Counters are warmup messages; health looks at all the mailbox's counted messages in the 30 days
+    Counters are warmup messages; health looks at all the mailbox’s counted messages in the 30 days
     before the window end; progress measures the warmup plan at the window end.
 
     Rebuilt whole on every run (docs/incremental-design.md: what a run rewrites).

@@ -96,3 +96,17 @@ def test_the_overview_and_the_rules_pages_are_the_projects_own(manifest: dict[st
     shown = [text for _, _, text in described_texts(manifest)]
     unshown = [name for name, block in rules.items() if not any(block in text for text in shown)]
     assert not unshown, f"rules pages no description shows: {unshown}"
+
+
+def test_no_jinja_comment_leaves_a_quote_open(manifest: dict[str, Any]) -> None:
+    """The docs site highlights a model's source as SQL, where a quote inside a Jinja comment opens a string that runs
+    to the next quote: an odd number of single quotes in a model's `{# ... #}` comments blanks the Source tab's lines
+    after it (campaign_analytics's did). Possessives in comments use a typographic apostrophe."""
+    open_quotes = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        for comment in re.findall(r"\{#.*?#\}", node["raw_code"], flags=re.S):
+            if comment.count("'") % 2:
+                open_quotes.append(node["name"])
+    assert not open_quotes, open_quotes

@@ -1,7 +1,7 @@
 {{ config(materialized='view', grants=reporting_grants()) }}
 {#-
     Grain: as campaign_analytics, one row per campaign and billing period; the base of the campaign
-    semantic model. The mart has no time column, so the tenant and the start of the row's billing
+    semantic model. The mart has no time column, so the tenant and the start of the row’s billing
     period come from billing_analytics through billing_id.
 -#}
 with

@@ -2,8 +2,8 @@
 {#-
     Grain: one row per counted campaign message of the published message_analytics (warmup messages are
     left out: the funnel metrics count campaign messages); the base of the message semantic model, whose
-    metric_time is the send time. The campaign's status comes from the published campaign_analytics row
-    of the message's campaign and billing period (every campaign message has one).
+    metric_time is the send time. The campaign’s status comes from the published campaign_analytics row
+    of the message’s campaign and billing period (every campaign message has one).
 -#}
 with
 

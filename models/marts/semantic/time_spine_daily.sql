@@ -1,6 +1,6 @@
 {{ config(materialized='table', grants=reporting_grants()) }}
 {#-
-    Grain: one row per UTC calendar day from 2015-01-01 through 2039-12-31 (9,131 days): MetricFlow's
+    Grain: one row per UTC calendar day from 2015-01-01 through 2039-12-31 (9,131 days): MetricFlow’s
     day time spine. Built from integer_series (no package); the range covers any billing period the
     platform can have, and a wider one only costs rows.
 -#}

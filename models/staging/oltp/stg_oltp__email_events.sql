@@ -14,9 +14,9 @@
     extracted copy kept, so a later retry never rewrites an event already staged. Incremental: a run
     appends the events whose id it has not seen (rows with a null id are taken once, past the
     high-water mark), after a pre-hook has retired any staged copy outranked by a copy that landed
-    late inside the lookback with an earlier extract time; the table is the same as a full rebuild's.
+    late inside the lookback with an earlier extract time; the table is the same as a full rebuild’s.
     `staged_at` is the start of the run that appended the row: events staged since the last completed
-    run are that run's new events.
+    run are that run’s new events.
 -#}
 {%- set lower_bound = incremental_lower_bound() %}
 

@@ -9,10 +9,10 @@
 }}
 {#-
     One row per message id. Messages are immutable, but a re-extract may copy one again: the latest
-    extract wins. Incremental: a run takes the copies extracted since the last completed run's as-of
+    extract wins. Incremental: a run takes the copies extracted since the last completed run’s as-of
     (less the lookback) and replaces the staged row of each id (rows with a null id are taken once,
-    past the high-water mark); the table is the same as a full rebuild's. `staged_at` says when the
-    row's values were first staged: a copy read again with the same values keeps it, so the changed
+    past the high-water mark); the table is the same as a full rebuild’s. `staged_at` says when the
+    row’s values were first staged: a copy read again with the same values keeps it, so the changed
     messages of a run are those staged since the last completed run.
 -#}
 {%- set lower_bound = incremental_lower_bound() %}
