@@ -473,8 +473,7 @@ def _steps(job: JobRun, target_path: Path, selector: str, extra_args: Sequence[s
     if state == UNKNOWN:
         return job.finish(EXIT_DBT_ERROR, f"the build failed (retry exit {retry.returncode}) and the publication log "
                           "cannot be read: the published marts are unknown, look before trusting them (see job.log)")
-    return job.finish(EXIT_BUILD_FAILED, "the build failed, and again on retry; the published marts were kept "
-                      "(see job.log)")
+    return job.finish(EXIT_BUILD_FAILED, "the build failed, and again on retry (see job.log)")
 
 
 def _marts_state(job: JobRun, step: StepResult, started: datetime) -> str:
