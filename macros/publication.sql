@@ -294,6 +294,7 @@
 {%- endmacro %}
 
 {% macro default__publish_marts_sql(marts, results) -%}
+    {{ lock_published_marts(marts) }}
     {%- set recreated = [] -%}
     {%- for node in marts %}
         {%- set built = built_relation(node) %}
@@ -464,4 +465,25 @@
         {%- do exceptions.raise_compiler_error('The string ' ~ magic ~ ' is not allowed in comments.') -%}
     {%- endif -%}
     {{ magic }}{{ text }}{{ magic }}
+{%- endmacro %}
+
+{#-
+    Postgres: the publication first takes SHARE UPDATE EXCLUSIVE on every published mart, in one statement (no
+    reader waits: readers take ACCESS SHARE). The table comments it refreshes need that lock; taken after the
+    deletes, it could deadlock with an autovacuum of the same table waiting on the publication's transaction (seen
+    on message_analytics); taken first, the autovacuum is cancelled for it. Elsewhere nothing.
+-#}
+{% macro lock_published_marts(marts) -%}
+    {{ return(adapter.dispatch('lock_published_marts', 'outreach_warehouse')(marts)) }}
+{%- endmacro %}
+
+{% macro default__lock_published_marts(marts) -%}
+{%- endmacro %}
+
+{% macro postgres__lock_published_marts(marts) -%}
+    {%- set relations = [] -%}
+    {%- for node in marts -%}
+        {%- do relations.append(published_relation(node) | string) -%}
+    {%- endfor -%}
+    lock table {{ relations | join(', ') }} in share update exclusive mode;
 {%- endmacro %}
