@@ -131,14 +131,9 @@ lead_rows as (
             stored.id,
             stored.lead_id,
             stored.campaign_id,
-            0 as sent,
-            0 as delivered,
-            0 as opened_tracked,
-            0 as clicked_tracked,
-            0 as replied,
-            0 as bounced,
-            0 as unsubscribed,
-            0 as spam_complaints,
+            {%- for counter in funnel_counter_names() %}
+            0 as {{ counter }},
+            {%- endfor %}
             stored.status,
             stored.billing_id,
             {{ run_started_at_literal() }} as updated
@@ -166,14 +161,9 @@ lead_rows as (
             id,
             lead_id,
             campaign_id,
-            sent,
-            delivered,
-            opened_tracked,
-            clicked_tracked,
-            replied,
-            bounced,
-            unsubscribed,
-            spam_complaints,
+            {%- for counter in funnel_counter_names() %}
+            {{ counter }},
+            {%- endfor %}
             status,
             billing_id,
             updated
