@@ -24,7 +24,14 @@
             as_of_at,
             run_started_at,
             case when as_of_at > {{ as_of() }} then 1 else 0 end as is_later,
-            case when settings_fingerprint = '{{ settings_fingerprint() }}' then 1 else 0 end as same_settings
+            -- this invocation's fingerprint, recorded once by on-run-start (none recorded: compile, show)
+            case
+                when settings_fingerprint = (
+                    select max(current_run.settings_fingerprint) from {{ runs }} as current_run
+                    where current_run.invocation_id = '{{ invocation_id }}'
+                ) then 1
+                else 0
+            end as same_settings
         from {{ runs }}
         where completed_at is not null and invocation_id <> '{{ invocation_id }}'
         order by run_started_at desc

@@ -440,15 +440,10 @@ def _steps(job: JobRun, target_path: Path, selector: str, extra_args: Sequence[s
 
     # what happened to the published marts is read from the publication log, not from dbt's exit alone
     started = datetime.now(timezone.utc).replace(microsecond=0)
-    build = job.dbt("build", ["build", "--selector", selector, *as_of_args], target_path,
-                    f"build --selector {selector}")
-    _keep_artifacts(build, job.run_dir / "2-build")
-    _say_build(job, build)
-    state = _marts_state(job, build, started)
+    build, state = _build_step(job, "build", ["build", "--selector", selector, *as_of_args],
+                               f"build --selector {selector}", "2-build", started)
     if state == PUBLISHED:
-        job.published = True
-        return _after_a_passing_build(job, build, target_path, as_of_args, "built and published"
-                                      + ("" if build.returncode == 0 else f" (dbt then exited {build.returncode})"))
+        return _after_a_passing_build(job, build, target_path, as_of_args, "built and published")
     if build.returncode == 0:
         return job.finish(EXIT_DBT_ERROR, f"dbt build exited 0 but the published marts were {state} "
                           "(the publication log shows no publication, or cannot be read; see job.log)")
@@ -461,19 +456,28 @@ def _steps(job: JobRun, target_path: Path, selector: str, extra_args: Sequence[s
         return job.finish(EXIT_DBT_ERROR, f"dbt build could not run (exit {build.returncode}; see job.log); "
                           f"the published marts: {state}")
 
-    retry = job.dbt("retry", ["retry", *as_of_args], target_path, "retry: the failed and skipped nodes once more")
-    _keep_artifacts(retry, job.run_dir / "3-retry")
-    _say_build(job, retry)
-    state = _marts_state(job, retry, started)
+    retry, state = _build_step(job, "retry", ["retry", *as_of_args], "retry: the failed and skipped nodes once more",
+                               "3-retry", started)
     if state == PUBLISHED:
-        job.published = True
-        return _after_a_passing_build(job, retry, target_path, as_of_args, "built and published on retry"
-                                      + ("" if retry.returncode == 0 else f" (dbt then exited {retry.returncode})"))
+        return _after_a_passing_build(job, retry, target_path, as_of_args, "built and published on retry")
     job.failures = nodes_with_status(retry.results, ("error", "fail"))
     if state == UNKNOWN:
         return job.finish(EXIT_DBT_ERROR, f"the build failed (retry exit {retry.returncode}) and the publication log "
                           "cannot be read: the published marts are unknown, look before trusting them (see job.log)")
     return job.finish(EXIT_BUILD_FAILED, "the build failed, and again on retry (see job.log)")
+
+
+def _build_step(job: JobRun, name: str, args: Sequence[str], describe: str, kept_in: str,
+                started: datetime) -> tuple[StepResult, str]:
+    """A build or retry: run it, keep its artifacts, say how it ended, and what the published marts are now."""
+    assert job.target_path is not None
+    step = job.dbt(name, args, job.target_path, describe)
+    _keep_artifacts(step, job.run_dir / kept_in)
+    _say_build(job, step)
+    state = _marts_state(job, step, started)
+    if state == PUBLISHED:
+        job.published = True
+    return step, state
 
 
 def _marts_state(job: JobRun, step: StepResult, started: datetime) -> str:
@@ -497,11 +501,11 @@ def _say_build(job: JobRun, step: StepResult) -> None:
 
 def _after_a_passing_build(job: JobRun, build: StepResult, target_path: Path, args: Sequence[str],
                            outcome: str) -> int:
-    """After a build (or retry) that passed: its warnings in the summary, the docs site."""
+    """After a build (or retry) that published: its warnings in the summary, the docs site."""
+    if build.returncode != 0:
+        outcome += f" (dbt then exited {build.returncode})"
     job.warnings += nodes_with_status(build.results, ("warn",))
     _publish_docs(job, target_path, args)
-    if not job.published:
-        outcome = outcome.replace(" and published", ", not published")
     return job.finish(EXIT_OK, f"{outcome} (freshness: {job.freshness})")
 
 
