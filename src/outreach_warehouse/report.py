@@ -86,7 +86,10 @@ def _svg(figure: Any) -> str:
 
 
 def _run_labels(runs: Sequence[tuple[str, datetime]]) -> list[str]:
-    return [started.strftime("%m-%d %H:%M") for _, started in runs]
+    """Each run's start to the second; runs that started within the same second get their order appended."""
+    labels = [started.strftime("%m-%d %H:%M:%S") for _, started in runs]
+    return [label if labels.count(label) == 1 else f"{label} #{labels[:index].count(label) + 1}"
+            for index, label in enumerate(labels)]
 
 
 def _lines(key: str, title: str, caption: str, runs: Sequence[tuple[str, datetime]],

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from outreach_warehouse.job import (
     read_artifact,
 )
 from outreach_warehouse.raw_schema import RAW_TABLES
+from outreach_warehouse.report import _run_labels
 from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 
@@ -195,7 +197,7 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     assert [key for key, _ in plots] == ["row_counts", "quarantine", "tests", "slowest", "freshness"], page[:2000]
     for key, markup in plots:
         assert "<svg" in markup and len(re.findall(r"<path\b", markup)) > 10, key
-    row_ticks = re.findall(r"\d\d-\d\d \d\d:\d\d", dict(plots)["row_counts"])
+    row_ticks = re.findall(r"\d\d-\d\d \d\d:\d\d:\d\d(?: #\d+)?", dict(plots)["row_counts"])
     assert len(set(row_ticks)) == 2, row_ticks  # the two builds on the x axis
     since = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>([^<]+)</td><td>(\d+)</td></tr>", page)
     assert {name for name, _, _ in since} == set(warnings) and {runs for _, _, runs in since} == {"2"}, since
@@ -259,3 +261,9 @@ def test_dbt_that_cannot_run_exits_3(loaded_warehouse: Path, tmp_path: Path) -> 
     code, run = run_job(engine, tmp_path / "artifacts", env={"DBT_TARGET": "no_such_target"})
     assert code == EXIT_DBT_ERROR
     assert "no_such_target" in (run / "job.log").read_text()
+
+
+def test_runs_started_within_one_minute_or_one_second_keep_apart_on_the_report_axis() -> None:
+    started = datetime(2026, 12, 6, 21, 8, 5, tzinfo=timezone.utc)
+    runs = [("a", started), ("b", started + timedelta(seconds=40)), ("c", started + timedelta(seconds=40))]
+    assert _run_labels(runs) == ["12-06 21:08:05", "12-06 21:08:45 #1", "12-06 21:08:45 #2"]
