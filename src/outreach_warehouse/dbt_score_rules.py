@@ -9,6 +9,6 @@ from dbt_score.models import Macro
 def is_not_dispatch_implementation(macro: Macro) -> bool:
     """Macros other than an engine's implementation of a dispatched macro (`duckdb__x`, `default__x`).
 
-    A dispatched macro is described once, on its dispatcher, in macros/_macros.yml.
+    A dispatched macro is described once, on its dispatcher, in the YAML beside it (macros/_macros.yml or its folder's).
     """
     return "__" not in macro.name

@@ -15,7 +15,7 @@ Exit codes a scheduler can act on:
     5  another job run holds the warehouse (at once, or after `wait_seconds`): this run did nothing
 
 What happened to the published marts (published, kept, unknown) is read from the publication log,
-`intermediate.warehouse_audits` (macros/publication.sql: an invocation's outcome is written in the transaction
+`intermediate.warehouse_audits` (macros/publication/publication.sql: an invocation's outcome is written in the transaction
 that publishes), not from dbt's exit code alone; the summary line says it.
 
 One run at a time per warehouse: the job holds a lock from its first step to its last (job_lock.py: an
@@ -52,9 +52,9 @@ EXIT_STALE_SOURCES = 2
 EXIT_DBT_ERROR = 3
 EXIT_RAW_EXTRACTS_BROKEN = 4
 EXIT_WAREHOUSE_BUSY = 5
-# What start_warehouse_run says when it stops a build on a broken extract (macros/warehouse_runs.sql).
+# What start_warehouse_run says when it stops a build on a broken extract (macros/runs/warehouse_runs.sql).
 RAW_EXTRACTS_BROKEN = "The raw extracts are broken; nothing was built"
-# The publication log (macros/publication.sql: warehouse_audits_relation, beside the run log in `intermediate`).
+# The publication log (macros/publication/publication.sql: warehouse_audits_relation, beside the run log in `intermediate`).
 PUBLICATION_LOG = "intermediate.warehouse_audits"
 PUBLISHED, KEPT, UNKNOWN = "published", "kept", "unknown"
 # The targets whose publication log the job reads; on others (Spark: no transaction across the marts, and no
@@ -62,7 +62,7 @@ PUBLISHED, KEPT, UNKNOWN = "published", "kept", "unknown"
 PUBLICATION_LOG_TARGETS = ("duckdb", "postgres")
 
 
-# What publish_marts logs (macros/publication.sql) when it publishes, and when it leaves the published marts as they are.
+# What publish_marts logs (macros/publication/publication.sql) when it publishes, and when it leaves the published marts as they are.
 PUBLISHING = "Publishing the marts in "
 LEFT_AS_THEY_ARE = "The published marts in "
 # Kept per run: one gzipped manifest (of the run's last parse), each step's results gzipped, the docs page, the report.

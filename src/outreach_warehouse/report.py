@@ -1,6 +1,6 @@
 """The job's run report: one self-contained HTML page per run (`<run>/report.html`), its plots drawn by matplotlib
 as inline SVG (no script, nothing fetched), from the run report that every build records in the warehouse
-(macros/run_report.sql: intermediate.run_report_*) and from the run's own artifacts:
+(macros/runs/run_report.sql: intermediate.run_report_*) and from the run's own artifacts:
 
 - row counts of the marts across the last runs;
 - quarantine by reason across the last runs;

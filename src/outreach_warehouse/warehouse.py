@@ -29,7 +29,7 @@ MARTS: tuple[str, ...] = (
 SAMPLE_MARTS: tuple[str, ...] = tuple(mart for mart in MARTS if mart != "message_analytics")
 JSON_COLUMNS = frozenset({"old_values", "new_values", "metadata"})
 # Readers query the published marts; the build writes and tests them in the build schema first (write, audit,
-# publish: macros/publication.sql), where the incremental marts also keep their state.
+# publish: macros/publication/publication.sql), where the incremental marts also keep their state.
 PUBLISHED_SCHEMA = "analytics"
 BUILD_SCHEMA = "analytics_build"
 

@@ -1,4 +1,4 @@
-"""Write, audit, publish (docs: rules_time_and_runs; macros/publication.sql): the marts are built and tested in
+"""Write, audit, publish (docs: rules_time_and_runs; macros/publication/publication.sql): the marts are built and tested in
 analytics_build, and the published marts readers query (analytics.<mart>) are replaced, all seven in one
 transaction, only at the end of a build whose checks all passed. A build whose checks fail, on a full refresh or an
 incremental run, leaves the published marts exactly as they were, and the next good build publishes what a full
