@@ -145,8 +145,8 @@
 {%- endmacro %}
 
 {#-
-    on-run-end: the invocation completed when every incremental model (and the model that lists the changed
-    messages) succeeded in it, and no node errored, failed or was skipped (a failed check: the build tables may
+    on-run-end: the invocation completed when every incremental model, and every model an incremental model reads
+    (the changed messages among them), succeeded in it, and no node errored, failed or was skipped (a failed check: the build tables may
     hold what the check refused). The next run recomputes what changed since the last completed one.
 -#}
 {% macro finish_warehouse_run(results) -%}
@@ -162,12 +162,11 @@
         {{ return('select 1 as run_not_complete') }}
     {%- endif -%}
     {%- set pending = [] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
-        {%- if node.config.materialized == 'incremental' or node.name == 'int_changed_messages' -%}
-            {%- if node.unique_id not in succeeded -%}
-                {%- do pending.append(node.unique_id) -%}
-            {%- endif -%}
-        {%- endif -%}
+    {%- for node in graph.nodes.values() if node.config.materialized == 'incremental' -%}
+        {%- for unique_id in [node.unique_id] + node.depends_on.nodes
+            if unique_id.startswith('model.') and unique_id not in succeeded -%}
+            {%- do pending.append(unique_id) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- if pending -%}
         select 1 as run_not_complete

@@ -68,23 +68,44 @@ malformed_audit_json as (
     {%- endfor %}
 ),
 
-{%- set vocabulary_checks = [
-    ('stg_oltp__companies', 'companies', 'company_id', 'company_status', 'company_status'),
-    ('stg_oltp__subscriptions', 'subscriptions', 'subscription_id', 'subscription_status', 'subscription_status'),
-    ('stg_oltp__domains', 'domains', 'domain_id', 'verification_status', 'domain_verification_status'),
-    ('stg_oltp__email_accounts', 'email_accounts', 'mailbox_id', 'mailbox_status', 'mailbox_status'),
-    ('stg_oltp__email_accounts', 'email_accounts', 'mailbox_id', 'warmup_status', 'warmup_status'),
-    ('stg_oltp__leads', 'leads', 'lead_id', 'lead_status', 'lead_status'),
-    ('stg_oltp__campaigns', 'campaigns', 'campaign_id', 'campaign_status', 'campaign_status'),
-    ('stg_oltp__campaign_sequence_steps', 'campaign_sequence_steps', 'step_id', 'step_type', 'step_type'),
-    ('stg_oltp__campaign_leads', 'campaign_leads', 'enrolment_key', 'enrolment_status', 'enrolment_status'),
-] %}
-
+-- Entity values outside their vocabulary: nine checked columns of eight staging models (why this model has
+-- more than seven parents: docs/incremental-design.md, what a run rewrites).
 out_of_vocabulary as (
-    {%- for model, source_table, id_column, column, vocabulary_name in vocabulary_checks %}
-        {{ vocabulary_violations(ref(model), source_table, id_column, column, vocabulary_name) }}
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ vocabulary_violations(
+        ref('stg_oltp__companies'), 'companies', 'company_id', 'company_status', 'company_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__subscriptions'), 'subscriptions', 'subscription_id', 'subscription_status', 'subscription_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__domains'), 'domains', 'domain_id', 'verification_status', 'domain_verification_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__email_accounts'), 'email_accounts', 'mailbox_id', 'mailbox_status', 'mailbox_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__email_accounts'), 'email_accounts', 'mailbox_id', 'warmup_status', 'warmup_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__leads'), 'leads', 'lead_id', 'lead_status', 'lead_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__campaigns'), 'campaigns', 'campaign_id', 'campaign_status', 'campaign_status'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__campaign_sequence_steps'), 'campaign_sequence_steps', 'step_id', 'step_type', 'step_type'
+    ) }}
+    union all
+    {{ vocabulary_violations(
+        ref('stg_oltp__campaign_leads'), 'campaign_leads', 'enrolment_key', 'enrolment_status', 'enrolment_status'
+    ) }}
 ),
 
 final as (
