@@ -303,9 +303,7 @@
             {%- do recreated.append(node.name) %}
     {{ recreate_published_table(published, built) }};
         {%- endif %}
-    delete from {{ published }};
-    insert into {{ published }} ({{ published_column_list(built) }})
-    select {{ published_column_list(built) }} from {{ built }};
+    {{ replace_published_rows(published, built) }}
     {%- endfor %}
     {#- access after every table is in place: a recreated billing_analytics takes the policies that read it along #}
     {%- for node in marts %}
@@ -314,6 +312,35 @@
     {%- endfor %}
     {%- if recreated %}
     {{ restore_published_views(results) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    SQL: the published table made equal to its build table, row for row. A mart with `id` and `updated` (every model
+    write stamps `updated` with its run's start, so a row whose pair is unchanged is the same row) keeps the published
+    rows whose pair is still in the build table and inserts the others: a day rewrites only what it recomputed
+    (a few percent of message_analytics and lead_analytics) instead of copying millions of rows. Both steps are
+    anti-joins on the key, linear on every engine. A mart without the pair is emptied and refilled.
+-#}
+{% macro replace_published_rows(published, built) -%}
+    {%- set columns = published_column_list(built) -%}
+    {%- set names = columns.split(', ') | map('lower') | list -%}
+    {%- if 'id' in names and 'updated' in names %}
+    delete from {{ published }}
+    where not exists (
+        select 1 from {{ built }} as built
+        where built.id = {{ published.identifier }}.id and built.updated = {{ published.identifier }}.updated
+    );
+    insert into {{ published }} ({{ columns }})
+    select {{ columns }} from {{ built }} as built
+    where not exists (
+        select 1 from {{ published }} as kept
+        where kept.id = built.id and kept.updated = built.updated
+    );
+    {%- else %}
+    delete from {{ published }};
+    insert into {{ published }} ({{ columns }})
+    select {{ columns }} from {{ built }};
     {%- endif %}
 {%- endmacro %}
 
