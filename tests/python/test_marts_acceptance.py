@@ -4,6 +4,7 @@ for the worked sample in tests/fixtures/acceptance_sample (raw extracts full of 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -378,6 +379,44 @@ def test_postgres_a_tenant_login_learns_no_table_size_from_the_catalog(
         "join pg_class on pg_class.oid = relid where reltuples > 0 and pg_table_size(relid) > 0"
     )
 
+
+
+@pytest.mark.postgres
+def test_postgres_the_catalog_restriction_is_idempotent_and_needs_a_superuser(
+    postgres_sample: Engine, tmp_path: Path
+) -> None:
+    """restrict_catalog_statistics run again, as every build runs it, changes no privilege once they are in
+    place; run by a build user that is not a superuser, it warns and changes nothing, without failing."""
+    compiled = DbtProject(PROJECT_DIR, tmp_path / "dbt-artifacts").run(
+        postgres_sample, "compile", "--inline", "{{ restrict_catalog_statistics() }}", "--output", "json", "--quiet"
+    )
+    restrict = json.loads(compiled.stdout)["compiled"]
+    privileges = (
+        "select relname, relacl::text from pg_class where relname in ('pg_class', 'pg_stat_user_tables') union all "
+        "select attname, attacl::text from pg_attribute where attrelid = 'pg_class'::regclass and attnum > 0 union all "
+        "select oid::regprocedure::text, proacl::text from pg_proc "
+        "where proname in ('pg_relation_size', 'pg_stat_get_live_tuples') order by 1"
+    )
+    applied = postgres_sample.query(privileges)
+    acls = dict(applied)
+    for name in ("pg_class", "pg_stat_user_tables", "pg_relation_size(regclass)", "pg_stat_get_live_tuples(oid)"):
+        public = acls[name].startswith("{=") or ",=" in acls[name]
+        assert "reporting=" in acls[name] and "pg_monitor=" in acls[name] and not public, (name, acls[name])
+    assert acls["reltuples"] is None and acls["relname"].startswith("{=r/"), acls
+    owner = connect_as(
+        postgres_sample, postgres_sample.env.get("DBT_POSTGRES_USER", "postgres"),
+        password=os.environ.get("DBT_POSTGRES_PASSWORD", ""),
+    )
+    try:
+        with owner.cursor() as cursor:
+            cursor.execute(restrict)
+            assert postgres_sample.query(privileges) == applied
+            cursor.execute("set role reporting")
+            cursor.execute(restrict)
+        assert any("only a superuser can restrict them" in notice for notice in owner.notices), owner.notices
+    finally:
+        owner.close()
+    assert postgres_sample.query(privileges) == applied
 
 @pytest.mark.postgres
 def test_postgres_a_tenant_login_still_describes_the_marts_with_psql(
