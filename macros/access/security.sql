@@ -185,3 +185,92 @@
     grant usage on schema {{ logins.schema }} to {{ var('tenant_reader_role') }};
     grant select on {{ logins }} to {{ var('tenant_reader_role') }}
 {%- endmacro %}
+
+{#-
+    on-run-start (Postgres): what a login learns of other tenants' sizes from the catalog, closed in the
+    warehouse database (README: Tenant logins): the statistics views of tables, indexes, sequences, functions and
+    the database (`pg_stat_*`, `pg_statio_*`) and the `pg_stat_get_*` functions they call, pg_stat_statements
+    where it is installed, the size functions, and the row and page estimates of `pg_class` (its other columns
+    stay readable: psql's `\d` and drivers' catalog queries work) are taken from PUBLIC and granted to the
+    reporting role and `pg_monitor`. Revoking on the catalog needs a superuser: another build user leaves them
+    open with a warning. Applied only when a privilege is not yet as wanted, under a transaction lock (two grants
+    on one catalog row collide).
+-#}
+{% macro restrict_catalog_statistics() -%}
+    {{ return(adapter.dispatch('restrict_catalog_statistics', 'outreach_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__restrict_catalog_statistics() -%}
+    select 1 as no_catalog_privileges_on_this_engine
+{%- endmacro %}
+
+{% macro postgres__restrict_catalog_statistics() -%}
+    {%- set grantees = var('reporting_role') ~ ', pg_monitor' -%}
+    {%- set estimates = ['reltuples', 'relpages', 'relallvisible'] -%}
+    {%- set statistics_views -%}
+        views.relnamespace = 'pg_catalog'::regnamespace and views.relkind = 'v'
+        and (views.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences)$'
+            or views.relname in ('pg_stat_user_functions', 'pg_stat_xact_user_functions', 'pg_stat_database'))
+    {%- endset -%}
+    {#- pg_stat_statements, when installed: its views and functions show every statement's calls and rows -#}
+    {%- set statements_extension -%}
+        select members.objid from pg_depend as members
+        inner join pg_extension as extensions on members.refobjid = extensions.oid
+        where members.refclassid = 'pg_extension'::regclass and members.deptype = 'e'
+            and extensions.extname = 'pg_stat_statements' and members.classid =
+    {%- endset -%}
+    do $$
+    declare
+        item record;
+        visible_columns text;
+    begin
+        if not exists (select 1 from pg_roles where rolname = current_user and rolsuper) then
+            raise warning '%', 'statistics views, size functions and pg_class row estimates stay readable by every login: '
+                || 'only a superuser can restrict them (README: Tenant logins)';
+            return;
+        end if;
+        perform pg_advisory_xact_lock(hashtext('outreach_warehouse.restrict_catalog_statistics'));
+        for item in
+            select views.oid::regclass::text as name
+            from pg_class as views
+            where ({{ statistics_views }} or views.oid in ({{ statements_extension }} 'pg_class'::regclass))
+                and has_table_privilege('public', views.oid, 'select')
+        loop
+            execute format('revoke select on %s from public', item.name);
+            execute format('grant select on %s to {{ grantees }}', item.name);
+        end loop;
+        for item in
+            select functions.oid::regprocedure::text as name
+            from pg_proc as functions
+            where (
+                functions.pronamespace = 'pg_catalog'::regnamespace and (
+                    functions.proname in (
+                        'pg_relation_size', 'pg_total_relation_size', 'pg_table_size', 'pg_indexes_size',
+                        'pg_database_size', 'pg_tablespace_size'
+                    )
+                    -- the catalog records no dependency of its own views: their functions are read from their text
+                    or functions.proname in (
+                        select (regexp_matches(pg_get_viewdef(views.oid), 'pg_stat_get_\w+', 'g'))[1]
+                        from pg_class as views
+                        where {{ statistics_views }}
+                    )
+                )
+                or functions.oid in ({{ statements_extension }} 'pg_proc'::regclass)
+            )
+                and has_function_privilege('public', functions.oid, 'execute')
+        loop
+            execute format('revoke execute on function %s from public', item.name);
+            execute format('grant execute on function %s to {{ grantees }}', item.name);
+        end loop;
+        if has_table_privilege('public', 'pg_catalog.pg_class', 'select') then
+            select string_agg(quote_ident(attname), ', ' order by attnum) into visible_columns
+            from pg_attribute
+            where attrelid = 'pg_catalog.pg_class'::regclass and attnum > 0 and not attisdropped
+                and attname not in ('{{ estimates | join("', '") }}');
+            revoke select on pg_catalog.pg_class from public;
+            execute format('grant select (%s) on pg_catalog.pg_class to public', visible_columns);
+            grant select on pg_catalog.pg_class to {{ grantees }};
+        end if;
+    end
+    $$
+{%- endmacro %}

@@ -3,6 +3,11 @@ for the worked sample in tests/fixtures/acceptance_sample (raw extracts full of 
 
 from __future__ import annotations
 
+import glob
+import json
+import os
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -108,12 +113,18 @@ def duckdb_sample(acceptance_sample: Path, tmp_path_factory: pytest.TempPathFact
 def postgres_sample(
     acceptance_sample: Path, postgres_server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
-    """The sample loaded into a Postgres database and built once for this module."""
+    """The sample loaded into a Postgres database and built once for this module; with pg_stat_statements
+    installed in it first where the server has it (the build closes its statistics to tenant logins)."""
     workdir = tmp_path_factory.mktemp("postgres-sample")
     engine = Engine.postgres(postgres_server, database="acceptance_sample")
     engine.drop_database()
     engine.create_database()
     try:
+        if engine.scalar(
+            "select count(*) from pg_available_extensions, pg_roles "
+            "where name = 'pg_stat_statements' and rolname = current_user and rolsuper"
+        ):
+            engine.execute("create extension pg_stat_statements")
         build_sample(engine, DbtProject(PROJECT_DIR, workdir / "dbt-artifacts"), acceptance_sample)
         yield engine
     finally:
@@ -298,6 +309,146 @@ def test_postgres_no_session_setting_widens_what_a_login_sees(
         with pytest.raises(Exception, match="password authentication failed"):
             connect_as(postgres_sample, login, password="not-the-password")
 
+
+
+# What a tenant login could learn of other tenants' sizes from the catalog, closed in the warehouse database by
+# restrict_catalog_statistics (README: Tenant logins): each query reads a row count, page count or size of tables
+# the login cannot read (raw, intermediate, build) or of the marts' rows of every tenant.
+CLOSED_CATALOG_PATHS = {
+    "pg_stat_user_tables": "select relname, n_live_tup from pg_stat_user_tables",
+    "pg_stat_all_tables": "select relname, n_tup_ins from pg_stat_all_tables",
+    "pg_stat_xact_user_tables": "select relname, n_tup_ins from pg_stat_xact_user_tables",
+    "pg_statio_user_tables": "select relname, heap_blks_hit from pg_statio_user_tables",
+    "pg_stat_user_indexes": "select relname, idx_tup_read from pg_stat_user_indexes",
+    "pg_statio_all_indexes": "select relname, idx_blks_hit from pg_statio_all_indexes",
+    "pg_stat_database": "select tup_inserted from pg_stat_database",
+    "pg_class.reltuples": "select relname, reltuples from pg_class",
+    "pg_class.relpages": "select relname, relpages from pg_class",
+    "pg_class *": "select * from pg_class",
+    "pg_stat_get_live_tuples": "select pg_stat_get_live_tuples(oid) from pg_class where relname = 'email_messages'",
+    "pg_stat_get_tuples_inserted": "select pg_stat_get_tuples_inserted(oid) from pg_class where relname = 'tenants'",
+    "pg_stat_get_db_tuples_inserted": "select pg_stat_get_db_tuples_inserted(oid) from pg_database",
+    "pg_relation_size": "select pg_relation_size(oid) from pg_class where relname = 'email_messages'",
+    "pg_total_relation_size": "select pg_total_relation_size(oid) from pg_class where relname = 'message_analytics'",
+    "pg_table_size": "select pg_table_size(oid) from pg_class where relname = 'billing_analytics'",
+    "pg_indexes_size": "select pg_indexes_size(oid) from pg_class where relname = 'tenant_logins'",
+    "pg_database_size": "select pg_database_size(current_database())",
+    "pg_tablespace_size": "select pg_tablespace_size('pg_default')",
+}
+
+
+@pytest.mark.postgres
+def test_postgres_a_tenant_login_learns_no_table_size_from_the_catalog(
+    postgres_sample: Engine, tenant_logins: dict[str, str]
+) -> None:
+    """A tenant login reads no row count, page count or size from the statistics views, pg_class's estimates or
+    the size functions (and none from pg_stat_statements where it is installed), nor column statistics of the
+    marts; it still reads the catalog's names and columns, and its own rows and nothing else. The reporting role
+    still reads the statistics."""
+    tenant, login = next(iter(tenant_logins.items()))
+    paths = dict(CLOSED_CATALOG_PATHS)
+    if postgres_sample.scalar("select count(*) from pg_extension where extname = 'pg_stat_statements'"):
+        paths["pg_stat_statements"] = "select calls, rows from pg_stat_statements"
+    connection = connect_as(postgres_sample, login)
+    try:
+        with connection.cursor() as cursor:
+            for path, sql in paths.items():
+                with pytest.raises(Exception, match="permission denied") as denied:
+                    cursor.execute(sql)
+                assert "permission denied" in str(denied.value), path
+            # column statistics (most common values, histograms) of row-level secured or unreadable tables: none
+            cursor.execute("select count(*) from pg_stats where schemaname in ('analytics', 'raw_oltp', 'reference')")
+            assert cursor.fetchone() == (0,)
+            # the catalog's names and columns stay readable: what psql's \d and drivers' metadata queries read
+            cursor.execute(
+                "select relname, relkind, relrowsecurity from pg_class "
+                "where relnamespace = 'analytics'::regnamespace and relname = 'billing_analytics'"
+            )
+            assert cursor.fetchall() == [("billing_analytics", "r", True)]
+            cursor.execute(
+                "select count(*) from information_schema.columns "
+                "where table_schema = 'analytics' and table_name = 'billing_analytics'"
+            )
+            assert cursor.fetchone()[0] > 0
+        for mart in TENANT_MARTS:
+            assert visible_ids(connection, mart) == tenant_ids(postgres_sample, mart, tenant), mart
+    finally:
+        connection.close()
+    assert postgres_sample.scalar(
+        "set role reporting; select count(*) from pg_stat_user_tables "
+        "join pg_class on pg_class.oid = relid where reltuples > 0 and pg_table_size(relid) > 0"
+    )
+
+
+
+@pytest.mark.postgres
+def test_postgres_the_catalog_restriction_is_idempotent_and_needs_a_superuser(
+    postgres_sample: Engine, tmp_path: Path
+) -> None:
+    """restrict_catalog_statistics run again, as every build runs it, changes no privilege once they are in
+    place; run by a build user that is not a superuser, it warns and changes nothing, without failing."""
+    compiled = DbtProject(PROJECT_DIR, tmp_path / "dbt-artifacts").run(
+        postgres_sample, "compile", "--inline", "{{ restrict_catalog_statistics() }}", "--output", "json", "--quiet"
+    )
+    restrict = json.loads(compiled.stdout)["compiled"]
+    privileges = (
+        "select relname, relacl::text from pg_class where relname in ('pg_class', 'pg_stat_user_tables') union all "
+        "select attname, attacl::text from pg_attribute where attrelid = 'pg_class'::regclass and attnum > 0 union all "
+        "select oid::regprocedure::text, proacl::text from pg_proc "
+        "where proname in ('pg_relation_size', 'pg_stat_get_live_tuples') order by 1"
+    )
+    applied = postgres_sample.query(privileges)
+    acls = dict(applied)
+    for name in ("pg_class", "pg_stat_user_tables", "pg_relation_size(regclass)", "pg_stat_get_live_tuples(oid)"):
+        public = acls[name].startswith("{=") or ",=" in acls[name]
+        assert "reporting=" in acls[name] and "pg_monitor=" in acls[name] and not public, (name, acls[name])
+    assert acls["reltuples"] is None and acls["relname"].startswith("{=r/"), acls
+    owner = connect_as(
+        postgres_sample, postgres_sample.env.get("DBT_POSTGRES_USER", "postgres"),
+        password=os.environ.get("DBT_POSTGRES_PASSWORD", ""),
+    )
+    try:
+        with owner.cursor() as cursor:
+            cursor.execute(restrict)
+            assert postgres_sample.query(privileges) == applied
+            cursor.execute("set role reporting")
+            cursor.execute(restrict)
+        assert any("only a superuser can restrict them" in notice for notice in owner.notices), owner.notices
+    finally:
+        owner.close()
+    assert postgres_sample.query(privileges) == applied
+
+@pytest.mark.postgres
+def test_postgres_a_tenant_login_still_describes_the_marts_with_psql(
+    postgres_sample: Engine, tenant_logins: dict[str, str]
+) -> None:
+    """The catalog left readable is what psql reads: a tenant login lists and describes the marts (`\\dt`, `\\d`,
+    `\\d+`); only the size listings (`\\dt+`, `\\l+`) are denied."""
+    psql = shutil.which("psql") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True)), None)
+    if psql is None:
+        pytest.skip("no psql client on this machine")
+    login = next(iter(tenant_logins.values()))
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [psql, "-X", "-v", "ON_ERROR_STOP=1", "-c", command],
+            env={
+                **os.environ, "PGHOST": postgres_sample.env.get("DBT_POSTGRES_HOST", "localhost"),
+                "PGPORT": postgres_sample.env.get("DBT_POSTGRES_PORT", "5432"), "PGUSER": login,
+                "PGPASSWORD": LOGIN_PASSWORD, "PGDATABASE": postgres_sample.env["DBT_POSTGRES_DATABASE"],
+            },
+            capture_output=True, text=True, check=False,
+        )
+
+    for command, expected in (
+        ("\\dt analytics.*", "billing_analytics"),
+        ("\\d analytics.billing_analytics", "tenant_id"),
+        ("\\d+ analytics.message_analytics", "Policies"),
+    ):
+        described = run(command)
+        assert described.returncode == 0 and expected in described.stdout, (command, described.stderr)
+    for command in ("\\dt+ analytics.*", "\\l+"):
+        assert "permission denied" in run(command).stderr, command
 
 def test_conservation_matches_the_sample_balance(duckdb_sample: Engine, acceptance_sample: Path) -> None:
     """Raw rows = counted + quarantined + duplicates, with the same split the sample reports."""
