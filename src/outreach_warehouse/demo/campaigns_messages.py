@@ -4,6 +4,8 @@ mailboxes beside them; bad input among the messages (unknown tenants, mailboxes,
 
 from __future__ import annotations
 
+from outreach_warehouse.demo.shared import LATEST_VERSION_PER_EXTRACT
+
 # share of the messages sent by campaigns; the rest are warm-up messages
 CAMPAIGN_SHARE = 0.8
 # share of an enrolment's email steps that are sent before the as-of (outcomes stop sequences early,
@@ -359,11 +361,7 @@ select
     case when status_value = 'completed' then updated end as completed,
     created,
     updated,
-    extract_after(updated) as _extracted_at
-from versions
-where before_deletion(updated, deleted)
-qualify row_number() over (partition by id, extract_after(updated) order by updated desc, v desc) = 1
-""",
+""" + LATEST_VERSION_PER_EXTRACT,
     ),
     (
         "g_enrolment_versions",

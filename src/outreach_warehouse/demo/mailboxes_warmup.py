@@ -3,6 +3,8 @@ them, and each mailbox's warm-up (its plan, outcome and pauses, which the warm-u
 
 from __future__ import annotations
 
+from outreach_warehouse.demo.shared import LATEST_VERSION_PER_EXTRACT
+
 # (name, statement): each statement creates one temp table or view, in dependency order.
 STATEMENTS: tuple[tuple[str, str], ...] = (
     (
@@ -52,11 +54,7 @@ select
     case when status_value = 'verified' then updated end as verified,
     created,
     updated,
-    extract_after(updated) as _extracted_at
-from versions
-where before_deletion(updated, deleted)
-qualify row_number() over (partition by id, extract_after(updated) order by updated desc, v desc) = 1
-""",
+""" + LATEST_VERSION_PER_EXTRACT,
     ),
     (
         "g_mailboxes",
@@ -177,10 +175,6 @@ select
     daily_count,
     created,
     updated,
-    extract_after(updated) as _extracted_at
-from versions
-where before_deletion(updated, deleted)
-qualify row_number() over (partition by id, extract_after(updated) order by updated desc, v desc) = 1
-""",
+""" + LATEST_VERSION_PER_EXTRACT,
     ),
 )

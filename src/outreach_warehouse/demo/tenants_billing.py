@@ -3,6 +3,8 @@ companies (workspaces), the plans and the tenants' subscriptions, each raw table
 
 from __future__ import annotations
 
+from outreach_warehouse.demo.shared import LATEST_VERSION_PER_EXTRACT
+
 # (name, statement): each statement creates one temp table or view, in dependency order.
 STATEMENTS: tuple[tuple[str, str], ...] = (
     (
@@ -144,11 +146,7 @@ select
     maybe_messy(status_value, 'company_messy', company_key * 2 + v, 0.03) as status,
     created,
     updated,
-    extract_after(updated) as _extracted_at
-from versions
-where before_deletion(updated, deleted)
-qualify row_number() over (partition by id, extract_after(updated) order by updated desc, v desc) = 1
-""",
+""" + LATEST_VERSION_PER_EXTRACT,
     ),
     (
         "plans_out",
