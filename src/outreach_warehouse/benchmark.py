@@ -41,6 +41,7 @@ import duckdb
 
 from outreach_warehouse import day_shares
 from outreach_warehouse.connections import PostgresSettings
+from outreach_warehouse.dbt_commands import Dbt
 from outreach_warehouse.raw_schema import RAW_TABLES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -238,31 +239,13 @@ def _require_success(timed: Timed, what: str) -> None:
 
 # --- dbt ------------------------------------------------------------------------------------------
 
-def dbt_executable() -> Path:
-    """The dbt of the running Python environment."""
-    return Path(sys.executable).with_name("dbt")
-
-
-def dbt_env(database: Path) -> dict[str, str]:
-    """The environment of every command of one size: the project's profile pointed at the size's file."""
-    return {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_TARGET": "duckdb",
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_USE_COLORS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-
-
-def dbt_command(verb: str, artifacts: Path) -> list[str]:
-    return [
-        str(dbt_executable()), verb,
-        "--target-path", str(artifacts / "target"),
-        "--log-path", str(artifacts / "logs"),
-    ]
+def size_dbt(artifacts: Path, database: Path, settings: Mapping[str, str] | None = None) -> Dbt:
+    """dbt for one size: the project's profile on the size's DuckDB file (or on the target whose settings `settings`
+    gives), artifacts under `artifacts`, logs without colour codes. Its environment is that of every step of the size
+    (the loader's and the floor's too)."""
+    return Dbt(PROJECT_DIR, target_path=artifacts / "target", log_path=artifacts / "logs", profiles_dir=PROJECT_DIR,
+               colours=False, env={"DBT_TARGET": "duckdb", "DBT_DUCKDB_PATH": str(database),
+                                   "DBT_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT, **(settings or {})})
 
 
 def node_timings(run_results: Path) -> list[dict[str, Any]]:
@@ -393,7 +376,8 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     size_dir.mkdir(parents=True)
     database = size_dir / "warehouse.duckdb"
     artifacts = size_dir / "dbt"
-    env = dbt_env(database)
+    dbt = size_dbt(artifacts, database)
+    env = dbt.environ()
     loader = [sys.executable, "-m", "outreach_warehouse", "load", "--target", "duckdb",
               "--messages", str(messages), "--seed", str(seed)]
 
@@ -402,11 +386,11 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     _require_success(load, "load")
     raw_rows = _raw_row_counts(database)
 
-    parse = run_timed(dbt_command("parse", artifacts), env, size_dir / "dbt-parse.log")
+    parse = run_timed(dbt.command("parse").argv, env, size_dir / "dbt-parse.log")
     _progress(messages, "dbt parse", parse)
     _require_success(parse, "dbt parse")
 
-    build = run_timed(dbt_command("build", artifacts), env, size_dir / "dbt-build.log")
+    build = run_timed(dbt.command("build").argv, env, size_dir / "dbt-build.log")
     _progress(messages, "dbt build (full)", build)
     build_nodes, build_busy = _keep_run_results(artifacts, size_dir / "run_results-full.json")
     print_nodes(f"{messages:,} messages, duckdb, full build", build_nodes)
@@ -423,7 +407,7 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
         connection.execute("drop schema if exists floor cascade")
 
     # the models alone (no tests), from scratch
-    models_only = run_timed([*dbt_command("run", artifacts), "--full-refresh"], env, size_dir / "dbt-run.log")
+    models_only = run_timed(dbt.command("run", "--full-refresh").argv, env, size_dir / "dbt-run.log")
     _progress(messages, "dbt run --full-refresh (models alone)", models_only)
     _require_success(models_only, "dbt run --full-refresh")
 
@@ -432,9 +416,7 @@ def benchmark_size(messages: int, workdir: Path, seed: int, keep_database: bool 
     _require_success(increment, "load --increment-day 1")
     # the daily job's build: every model, the tests over big tables on the touched periods
     day_started = datetime.now(timezone.utc)
-    incremental = run_timed(
-        [*dbt_command("build", artifacts), "--selector", "daily"], env, size_dir / "dbt-build-incremental.log"
-    )
+    incremental = run_timed(dbt.command("build", selector="daily").argv, env, size_dir / "dbt-build-incremental.log")
     _progress(messages, "dbt build (incremental)", incremental)
     incremental_nodes, incremental_busy = _keep_run_results(artifacts, size_dir / "run_results-incremental.json")
     print_nodes(f"{messages:,} messages, duckdb, incremental day", incremental_nodes)
@@ -481,20 +463,18 @@ def benchmark_spark_size(messages: int, workdir: Path, seed: int) -> Results:
         shutil.rmtree(size_dir)
     size_dir.mkdir(parents=True)
     artifacts = size_dir / "dbt"
-    env = {
-        **dbt_env(size_dir / "unused.duckdb"),
-        "DBT_TARGET": "spark",
-        "DBT_SPARK_WAREHOUSE_DIR": str(size_dir / "spark-warehouse"),
-    }
+    dbt = size_dbt(artifacts, size_dir / "unused.duckdb",
+                   {"DBT_TARGET": "spark", "DBT_SPARK_WAREHOUSE_DIR": str(size_dir / "spark-warehouse")})
+    env = dbt.environ()
     loader = [sys.executable, "-m", "outreach_warehouse", "load", "--target", "spark",
               "--messages", str(messages), "--seed", str(seed)]
     steps: dict[str, Timed] = {}
     for name, command in (
         ("load", loader),
-        ("parse", dbt_command("parse", artifacts)),
-        ("build", dbt_command("build", artifacts)),
+        ("parse", dbt.command("parse").argv),
+        ("build", dbt.command("build").argv),
         ("increment_load", [*loader, "--increment-day", "1"]),
-        ("incremental", [*dbt_command("build", artifacts), "--selector", "daily"]),
+        ("incremental", dbt.command("build", selector="daily").argv),
     ):
         steps[name] = run_timed(command, env, size_dir / f"{name}.log")
         _progress(messages, f"spark {name}", steps[name])
@@ -658,8 +638,9 @@ def benchmark_postgres_size(
     size_dir.mkdir(parents=True)
     artifacts = size_dir / "dbt"
     database = f"outreach_bench_{messages}"
-    env = {**dbt_env(size_dir / "unused.duckdb"), **server, "DBT_TARGET": "postgres",
-           "DBT_POSTGRES_DATABASE": database, "PGTZ": "UTC"}
+    dbt = size_dbt(artifacts, size_dir / "unused.duckdb",
+                   {**server, "DBT_TARGET": "postgres", "DBT_POSTGRES_DATABASE": database, "PGTZ": "UTC"})
+    env = dbt.environ()
     settings = PostgresSettings.from_env(env)
     _admin(settings, [f"drop database if exists {database}", f"create database {database}"])
     snapshot = postgres_settings_snapshot(settings)
@@ -670,7 +651,7 @@ def benchmark_postgres_size(
     results: Results = {"messages": messages, "database": database, "settings": snapshot}
 
     load = _step(messages, "postgres load", loader, env, size_dir / "load.log")
-    build = _step(messages, "postgres dbt build (full)", dbt_command("build", artifacts), env,
+    build = _step(messages, "postgres dbt build (full)", dbt.command("build").argv, env,
                   size_dir / "dbt-build.log", required=False)
     build_nodes, build_busy = _keep_run_results(artifacts, size_dir / "run_results-full.json")
     print_nodes(f"{messages:,} messages, postgres, full build", build_nodes)
@@ -693,7 +674,7 @@ def benchmark_postgres_size(
 
     server_log_offset = server_log.stat().st_size if server_log is not None and server_log.exists() else 0
     day_started = datetime.now(timezone.utc)
-    day = run_timed([*dbt_command("build", artifacts), "--selector", "daily"], env,
+    day = run_timed(dbt.command("build", selector="daily").argv, env,
                     size_dir / "dbt-build-incremental.log", timeout=day_timeout, on_timeout=at_timeout)
     _progress(messages, "postgres dbt build (incremental)", day)
     if day.timed_out:

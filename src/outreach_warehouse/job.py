@@ -44,6 +44,7 @@ from typing import Any, Sequence
 import yaml
 
 from outreach_warehouse.connections import PostgresSettings, duckdb_path
+from outreach_warehouse.dbt_commands import Dbt
 from outreach_warehouse.job_lock import LOCKED_TARGETS, WarehouseBusy, warehouse_lock
 
 EXIT_OK = 0
@@ -102,25 +103,24 @@ class JobLog:
         print(text, file=sys.stderr, flush=True)
 
 
-def _dbt_env() -> dict[str, str]:
-    """dbt without colour codes (dbt_project.yml asks for them; the environment overrides project flags)."""
-    return {**os.environ, "DBT_USE_COLORS": "false", "DBT_USE_COLORS_FILE": "false"}
+def _job_dbt(project_dir: Path, target_path: Path) -> Dbt:
+    """The job's dbt: the run's target directory, without colour codes in job.log."""
+    return Dbt(project_dir, target_path=target_path, colours=False)
 
 
 def _dbt(name: str, args: Sequence[str], project_dir: Path, target_path: Path, log: Path) -> StepResult:
     """Run one dbt step, its output appended to job.log; its run_results.json / sources.json read back."""
-    command = [str(Path(sys.executable).with_name("dbt")), *args, "--target-path", str(target_path)]
+    command = _job_dbt(project_dir, target_path).command(*args)
     def stamp(name: str) -> int | None:  # an artifact's mtime (dbt retry reads the last step's run_results.json)
         return (target_path / name).stat().st_mtime_ns if (target_path / name).exists() else None
 
     before = {name: stamp(name) for name in STEP_ARTIFACTS}
     started = time.monotonic()
     with log.open("a") as handle:
-        handle.write(f"\n$ {' '.join(command)}  # {datetime.now(timezone.utc).isoformat()}\n")
+        handle.write(f"\n$ {command}  # {datetime.now(timezone.utc).isoformat()}\n")
         handle.flush()
         offset = handle.tell()
-        result = subprocess.run(command, cwd=project_dir, stdout=handle, stderr=subprocess.STDOUT, check=False,
-                                env=_dbt_env())
+        result = command.run(stdout=handle, stderr=subprocess.STDOUT)
     with log.open() as handle:
         handle.seek(offset)
         output = handle.read()
@@ -140,12 +140,10 @@ def _pinned_as_of(project_dir: Path, target_path: Path, log: Path, extra_args: S
         given = yaml.safe_load(args[index + 1]) or {}
         del args[index:index + 2]
     if not given.get("as_of"):
-        command = [str(Path(sys.executable).with_name("dbt")), "--quiet", "run-operation", "print_as_of", *args,
-                   "--target-path", str(target_path)]
-        result = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False,
-                                env=_dbt_env())
+        command = _job_dbt(project_dir, target_path).command("run-operation", "print_as_of", *args, quiet=True)
+        result = command.run(capture_output=True, text=True)
         with log.open("a") as handle:
-            handle.write(f"\n$ {' '.join(command)}\n{result.stdout}{result.stderr}")
+            handle.write(f"\n$ {command}\n{result.stdout}{result.stderr}")
         printed = [line for line in result.stdout.splitlines() if line.startswith("as_of: ")]
         if result.returncode != 0 or not printed:
             return None

@@ -1,7 +1,7 @@
 """Write raw OLTP extracts (the 13 tables of the `oltp` source) into a target's raw schema: generated
 data, or parquet files.
 
-Generation runs in DuckDB (`generate.py`). A DuckDB target is written directly, in one transaction;
+Generation runs in DuckDB (the `demo` package). A DuckDB target is written directly, in one transaction;
 a Postgres target gets the rows generated in an in-memory DuckDB, streamed table by table with
 `COPY ... FROM STDIN (FORMAT csv)`, also in one transaction. A Spark target gets them as parquet files written
 by DuckDB, read by a local SparkSession into managed parquet tables of the `spark` target's warehouse (a table is
@@ -20,7 +20,7 @@ from typing import Any, Callable
 import duckdb
 
 from outreach_warehouse.connections import CENSUS_SCHEMA, Target, open_duckdb
-from outreach_warehouse.generate import DEFAULT_AS_OF, LoadSpec, census, generate
+from outreach_warehouse.demo import DEFAULT_AS_OF, LoadSpec, census, generate
 from outreach_warehouse.raw_schema import RAW_TABLES
 
 __all__ = ["DEFAULT_AS_OF", "LoadSpec", "LoadResult", "POLICY_CSV", "NotADemoWarehouse", "load_generated", "load_parquet",

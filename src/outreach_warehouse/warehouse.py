@@ -1,4 +1,6 @@
-"""Drive the dbt project against real engines: used by the pytest suite, the job and the benchmark."""
+"""The test suite's warehouses and dbt project: an engine (a DuckDB file, a Postgres database, a Spark warehouse
+directory) to load, query and build, and the dbt project run on it (its commands built by dbt_commands.py, as the
+job's and the benchmark's are)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
+
+from outreach_warehouse.dbt_commands import Dbt
 
 MARTS: tuple[str, ...] = (
     "billing_analytics",
@@ -202,7 +205,7 @@ class Engine:
 PARSE_CACHE_ENV = "OUTREACH_DBT_PARSE_CACHE"
 
 
-def _parse_state_key(project_dir: Path, env: dict[str, str], vars: dict[str, Any] | None) -> str:
+def _parse_state_key(project_dir: Path, env: Mapping[str, str], vars: dict[str, Any] | None) -> str:
     """What decides whether a parse state fits an invocation: the project, the target's settings, the vars."""
     settings = {key: value for key, value in env.items() if key.startswith("DBT_") or key == "PGTZ"}
     material = json.dumps([str(project_dir), sorted(settings.items()), vars or {}], sort_keys=True, default=str)
@@ -216,13 +219,18 @@ class DbtProject:
     project_dir: Path
     artifacts_dir: Path
 
-    def _parse_state(self, env: dict[str, str], vars: dict[str, Any] | None) -> tuple[Path, Path] | None:
+    def _parse_state(self, env: Mapping[str, str], vars: dict[str, Any] | None) -> tuple[Path, Path] | None:
         """(the artifacts' parse state, its copy in the cache) when a cache is set (see PARSE_CACHE_ENV)."""
         cache = os.environ.get(PARSE_CACHE_ENV)
         if not cache:
             return None
         key = _parse_state_key(self.project_dir, env, vars)
         return self.artifacts_dir / "target" / "partial_parse.msgpack", Path(cache) / f"{key}.msgpack"
+
+    def dbt(self, engine: Engine, extra_env: dict[str, str] | None = None) -> Dbt:
+        """dbt on `engine`, with this project's profiles and the artifacts in `artifacts_dir`."""
+        return Dbt(self.project_dir, target_path=self.artifacts_dir / "target", log_path=self.artifacts_dir / "logs",
+                   profiles_dir=self.project_dir, env={**engine.env, **(extra_env or {})})
 
     def run(
         self,
@@ -232,23 +240,12 @@ class DbtProject:
         check: bool = True,
         extra_env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        command = [str(Path(sys.executable).with_name("dbt")), *args]
-        command += ["--target-path", str(self.artifacts_dir / "target"), "--log-path", str(self.artifacts_dir / "logs")]
-        if vars:
-            command += ["--vars", json.dumps(vars)]
-        env = {
-            **os.environ,
-            "DBT_PROFILES_DIR": str(self.project_dir),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DO_NOT_TRACK": "1",
-            **engine.env,
-            **(extra_env or {}),
-        }
-        state = self._parse_state(env, vars)
+        command = self.dbt(engine, extra_env).command(*args, vars=vars)
+        state = self._parse_state(command.env, vars)
         if state is not None and not state[0].exists() and state[1].exists():
             state[0].parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(state[1], state[0])
-        result = subprocess.run(command, cwd=self.project_dir, env=env, capture_output=True, text=True, check=False)
+        result = command.run(capture_output=True, text=True)
         if state is not None and state[0].exists():
             state[1].parent.mkdir(parents=True, exist_ok=True)
             partial = state[1].with_suffix(f".{os.getpid()}.tmp")

@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -166,12 +165,7 @@ def watch_build(
 ) -> tuple[str, int]:
     """Run `dbt build`; when the first node for which `starts(node_info)` holds starts, call `on_start` with
     the process (kill it, or change the raw data under it). Returns that node's id and the exit code."""
-    command = [
-        str(Path(sys.executable).with_name("dbt")), "build", "--log-format", "json",
-        "--target-path", str(dbt_project.artifacts_dir / "target"), "--log-path", str(dbt_project.artifacts_dir / "logs"),
-    ]
-    env = {**os.environ, "DBT_PROFILES_DIR": str(dbt_project.project_dir), **engine.env}
-    process = subprocess.Popen(command, cwd=dbt_project.project_dir, env=env, stdout=subprocess.PIPE, text=True)
+    process = dbt_project.dbt(engine).command("build", "--log-format", "json").popen(stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     seen = ""
     deadline = time.monotonic() + 900

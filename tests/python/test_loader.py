@@ -15,7 +15,7 @@ import pytest
 
 from conftest import PROJECT_DIR, run_cli
 from outreach_warehouse.__main__ import COMMANDS, build_parser
-from outreach_warehouse.generate import LoadSpec
+from outreach_warehouse.demo import LoadSpec
 from outreach_warehouse.raw_schema import RAW_TABLES
 
 MESSAGES = "20000"

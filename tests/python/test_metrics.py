@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -21,6 +20,7 @@ from typing import Any, Iterable
 import pytest
 
 from conftest import PROJECT_DIR, run_cli
+from outreach_warehouse.dbt_commands import Dbt
 from outreach_warehouse.warehouse import DbtProject, Engine
 
 TOLERANCE = 1e-9
@@ -292,14 +292,7 @@ def mf(warehouse: tuple[Engine, Path], tmp_path_factory: pytest.TempPathFactory)
     asked = queries(engine)
     batch = [[args, str(outputs / f"{name}.csv")] for name, args in asked.items()]
     (outputs / "batch.json").write_text(json.dumps(batch))
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_PROJECT_DIR": str(mirror),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        **engine.env,
-    }
+    env = Dbt(mirror, profiles_dir=PROJECT_DIR, env={"DBT_PROJECT_DIR": str(mirror), **engine.env}).environ()
     result = subprocess.run(
         [sys.executable, "-c", MF_BATCH, str(outputs / "batch.json")],
         cwd=mirror, env=env, capture_output=True, text=True, check=False,
