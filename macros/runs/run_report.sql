@@ -6,10 +6,15 @@
       from the publication log that publish_marts wrote just before, null when the command does not publish);
     - run_report_nodes: each node's status, seconds and failing-row count (tests);
     - run_report_row_counts: each mart's rows in the build schema after the invocation;
-    - run_report_quarantine: int_quarantine's rows by source table and reason.
+    - run_report_quarantine: int_quarantine's rows by source table and reason;
+    - run_report_recomputed: the share of messages and keys the invocation recomputed: the messages of
+      int_messages_classified and the rows of each mart whose stamp (`recomputed_at`, `updated`: the start of the
+      run that last wrote the row) is this invocation's start, over all their rows; and int_changed_messages' rows
+      (the messages an incremental run found changed, none on a full build) over the messages.
 
     The job's report page (src/outreach_warehouse/report.py) plots them across the last runs. Nothing here reads a
-    model's columns beyond int_quarantine's source_table and reason, and a table that does not exist yet is left out.
+    model's columns beyond int_quarantine's source_table and reason and the stamps the models declare, and a table
+    that does not exist yet is left out.
 -#}
 {% macro record_run_report(results) -%}
     {%- set command = (invocation_args_dict.get('invocation_command') or '').split() -%}
@@ -64,6 +69,10 @@
                 ~ ', source_table, reason, count(*) from ' ~ quarantine ~ ' group by source_table, reason') -%}
         {%- endif -%}
     {%- endif -%}
+    {%- set recomputed = run_report_recomputed_sql(id) -%}
+    {%- if recomputed -%}
+        {%- do statements.append('insert into ' ~ schema ~ '.run_report_recomputed ' ~ recomputed) -%}
+    {%- endif -%}
     {#- as finish_warehouse_run's: dbt runs the hook's SQL after publish_marts committed its transaction #}
     {{ return(hook_statements(statements)) }}
 {%- endmacro %}
@@ -80,7 +89,39 @@
         'run_report_row_counts': ['invocation_id ' ~ text, 'mart ' ~ text, 'row_count ' ~ whole],
         'run_report_quarantine': ['invocation_id ' ~ text, 'source_table ' ~ text, 'reason ' ~ text,
             'row_count ' ~ whole],
+        'run_report_recomputed': ['invocation_id ' ~ text, 'relation_name ' ~ text, 'recomputed_rows ' ~ whole,
+            'row_count ' ~ whole],
     }) }}
+{%- endmacro %}
+
+{#-
+    SELECT of run_report_recomputed's rows for invocation `id` (a quoted literal), or '' when no relation is built:
+    int_messages_classified (its `recomputed_at`) and every mart with an `updated` column, rows stamped with this
+    invocation's start over all rows; int_changed_messages' rows over int_messages_classified's.
+-#}
+{% macro run_report_recomputed_sql(id) -%}
+    {%- set selects = [] -%}
+    {%- set found = namespace(messages=none) -%}
+    {%- for node in graph.nodes.values() | sort(attribute='name') if node.resource_type == 'model' -%}
+        {%- set stamp = 'recomputed_at' if node.name == 'int_messages_classified' else (
+            'updated' if node.fqn[1] == 'marts' and 'semantic' not in node.fqn and 'updated' in node.columns else none) -%}
+        {%- set built = run_report_relation(node) if stamp else none -%}
+        {%- if built is not none -%}
+            {%- do selects.append('select ' ~ id ~ ', ' ~ run_report_text(node.name) ~ ', count(case when ' ~ stamp
+                ~ ' >= ' ~ run_started_at_literal() ~ ' then 1 end), count(*) from ' ~ built) -%}
+            {%- if node.name == 'int_messages_classified' -%}
+                {%- set found.messages = built -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'int_changed_messages' -%}
+        {%- set changed = run_report_relation(node) -%}
+        {%- if changed is not none and found.messages is not none -%}
+            {%- do selects.append('select ' ~ id ~ ', ' ~ run_report_text(node.name) ~ ', (select count(*) from '
+                ~ changed ~ '), (select count(*) from ' ~ found.messages ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(selects | join(' union all ')) }}
 {%- endmacro %}
 
 {#- The schema of the report: the intermediate layer's, where the run log lives. -#}
