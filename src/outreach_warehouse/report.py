@@ -4,6 +4,8 @@ as inline SVG (no script, nothing fetched), from the run report that every build
 
 - row counts of the marts across the last runs;
 - quarantine by reason across the last runs;
+- the share of messages and mart rows each run recomputed (run_report_recomputed), plotted across the last runs
+  and tabled for this run;
 - test outcomes over time, and since when each test that warns now has been warning;
 - the slowest models of this run;
 - freshness: the age of each source's latest extract at this run, against its warn and error thresholds.
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
+
+from outreach_warehouse.day_shares import _share as share_text
 
 LAST_RUNS = 20
 SLOWEST = 15
@@ -210,16 +214,50 @@ def warehouse_figures(query: Query) -> tuple[list[Figure], list[tuple[str, str, 
                     break
                 streak += 1
             since.append((name, labels[runs[-streak][0]], streak))
+    recomputed: dict[str, dict[str, float]] = defaultdict(dict)
+    for invocation, relation, part, whole in recomputed_rows(query, ids):
+        if whole:
+            recomputed[str(relation)][str(invocation)] = 100.0 * float(part) / float(whole)
     figures = [
         _lines("row_counts", "Mart row counts", f"Rows of each mart after each of the last {len(runs)} builds.",
                runs, rows, "rows"),
         _lines("quarantine", "Quarantine by reason",
                "Rows set aside by the bad-input rules, by source table and reason, at each build.",
                runs, quarantine, "rows", stacked=True),
+        _lines("recomputed", "Share recomputed",
+               "Per build, the share of messages (int_messages_classified) and of each mart's rows that it wrote "
+               "(stamped with its start), and int_changed_messages: the messages an incremental build found "
+               "changed (none on a full build, which recomputes every message).",
+               runs, recomputed, "% of rows"),
         _lines("tests", "Test outcomes over time", "Data and unit tests by outcome at each build.", runs, outcomes,
                "tests", stacked=True),
     ]
     return figures, since
+
+
+def recomputed_rows(query: Query, ids: str) -> list[tuple[Any, ...]]:
+    """(invocation, relation, rows recomputed, rows) of run_report_recomputed for the quoted invocation ids `ids`
+    (none from a warehouse whose run report predates that table)."""
+    try:
+        return query("select invocation_id, relation_name, recomputed_rows, row_count "
+                     f"from intermediate.run_report_recomputed where invocation_id in ({ids})")
+    except Exception:  # noqa: BLE001 - a run report without the table: nothing to show
+        return []
+
+
+def recomputed_table(query: Query, run_results: dict[str, Any] | None) -> str:
+    """The table of this run's build: each relation's rows recomputed, its rows and the share (day_shares' wording)."""
+    invocation = (run_results or {}).get("metadata", {}).get("invocation_id", "")
+    first = ("int_messages_classified", "int_changed_messages")  # the messages, then the marts by name
+    rows = sorted(recomputed_rows(query, f"'{invocation}'"),
+                  key=lambda row: (first.index(row[1]) if row[1] in first else len(first), row[1]))
+    body = "".join(
+        f"<tr><td><code>{html.escape(str(relation))}</code></td><td>{int(part):,}</td><td>{int(whole):,}</td>"
+        f"<td>{share_text(part, whole)}</td></tr>" for _, relation, part, whole in rows)
+    return ("<h2>Recomputed by this run</h2><p>The messages and mart rows this run's build wrote (stamped with its "
+            "start), and the messages it found changed (int_changed_messages), over all rows.</p>"
+            "<table id=recomputed><tr><th>relation</th><th>recomputed</th><th>rows</th><th>share</th></tr>"
+            f"{body or '<tr><td colspan=4>nothing recorded</td></tr>'}</table>")
 
 
 def write_report(path: Path, run_id: str, summary: dict[str, Any], sources: dict[str, Any] | None,
@@ -227,10 +265,11 @@ def write_report(path: Path, run_id: str, summary: dict[str, Any], sources: dict
     """Write the page; returns its path."""
     figures: list[Figure] = []
     since: list[tuple[str, str, int]] = []
-    note = ""
+    note = recomputed = ""
     if query is not None:
         trend, since = warehouse_figures(query)
         figures += trend
+        recomputed = recomputed_table(query, run_results)
     else:
         note = "<p class=note>The warehouse is not read on this target: this run's plots only.</p>"
     figures += [slowest_figure(run_results), freshness_figure(sources)]
@@ -263,6 +302,7 @@ The marts were {published}. Target {html.escape(str(summary.get("target", "")))}
 <h2>Warning since</h2>
 <p>Each test that warns now, the first of the runs shown in which it warned without a break, and for how many runs.</p>
 <table id=since><tr><th>test</th><th>warning since</th><th>runs</th></tr>{since_rows}</table>
+{recomputed}
 {sections}
 </body></html>
 """

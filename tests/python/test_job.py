@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_DIR, run_cli
-from test_docs_site import CHROMIUM_FLAGS, SCREENSHOTS, pixel_colours
+from test_docs_site import CHROMIUM_FLAGS, SCREENSHOTS, pixel_colours, render, text_of
 from outreach_warehouse.job import (
     EXIT_BUILD_FAILED,
     EXIT_DBT_ERROR,
@@ -130,6 +130,32 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     # the docs site of the build, published with the run's artifacts
     site = (run / "docs" / "static_index.html").read_text()
     assert "billing_analytics" in site and len(site) > 1_000_000
+    # as a person sees it: a mart page says when it was last built (this build), its rows and its tests' outcome as
+    # the run report recorded them, and the overview links the run report beside the site
+    site_url = (run / "docs" / "static_index.html").as_uri()
+    mart = "campaign_analytics"
+    page = text_of(render(site_url, f"model/model.outreach_warehouse.{mart}", "job_mart_page.png", tmp_path))
+    assert f"Last build: rows {engine.scalar(f'select count(*) from analytics_build.{mart}'):,}" in page, page[:3000]
+    built = r"Last build \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: success \(dbt build, published\)"
+    assert re.search(built, page), page[:3000]
+    manifest = read_artifact(run / "manifest.json.gz")
+    mart_id = f"model.outreach_warehouse.{mart}"
+    # its data tests (attached to it, or singular tests reading it) and its unit tests, as the page counts them
+    mart_tests = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test" and (
+        [node["attached_node"]] if node.get("attached_node") else node["depends_on"]["nodes"]).count(mart_id)}
+    mart_tests |= {uid for uid in manifest["unit_tests"] if uid.startswith(f"unit_test.outreach_warehouse.{mart}.")}
+    outcomes: dict[str, int] = {}
+    for result in read_artifact(run / "2-build" / "run_results.json.gz")["results"]:
+        if result["unique_id"] in mart_tests:
+            outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
+    assert sum(outcomes.values()) > 10, outcomes  # those the daily selector runs
+    assert "Last build: tests " + ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) in page
+    assert "Example query" in page and f"from analytics.{mart}" in page
+    overview = render(site_url, "overview", "job_overview.png", tmp_path)
+    links = set(re.findall(r'href="([^"#]*report\.html)"', overview))
+    assert links == {"../report.html"}, links
+    assert (run / "docs" / "../report.html").resolve() == (run / "report.html").resolve()
+    assert (run / "report.html").is_file()
 
     # what the job said: each step as it starts and ends, in order, the build with its counts, then a summary
     steps = [step for step, _ in said]
@@ -194,7 +220,8 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     # the report page, opened in headless Chromium: every plot drawn, the warnings named, since the first build
     page, drawn = render_report(run / "report.html", tmp_path)
     plots = re.findall(r'<section class="plot" id="([a-z_]+)">(.*?)</section>', page, flags=re.S)
-    assert [key for key, _ in plots] == ["row_counts", "quarantine", "tests", "slowest", "freshness"], page[:2000]
+    assert [key for key, _ in plots] == ["row_counts", "quarantine", "recomputed", "tests", "slowest", "freshness"], \
+        page[:2000]
     for key, markup in plots:
         assert "<svg" in markup and len(re.findall(r"<path\b", markup)) > 10, key
     row_ticks = re.findall(r"\d\d-\d\d \d\d:\d\d:\d\d(?: #\d+)?", dict(plots)["row_counts"])
@@ -203,6 +230,31 @@ def test_fresh_sources_build_and_exit_0(loaded_warehouse: Path, tmp_path: Path) 
     assert {name for name, _, _ in since} == set(warnings) and {runs for _, _, runs in since} == {"2"}, since
     assert "The marts were published to analytics" in page
     assert drawn["bars and lines"] > 3000 and drawn["fresh sources"] > 300, drawn
+
+    # the share of messages and mart rows the job's build recomputed: in the run report, as SQL counts them, and on
+    # the page (rows written are those stamped with the build's start, as the run report recorded it)
+    started = engine.scalar(
+        f"select run_started_at from intermediate.run_report_invocations where invocation_id = '{job_id}'")
+    since = f"cast('{started:%Y-%m-%d %H:%M:%S}+00' as timestamptz)"
+    messages = engine.scalar("select count(*) from intermediate.int_messages_classified")
+    expected = {
+        "int_messages_classified": (engine.scalar("select count(*) from intermediate.int_messages_classified "
+                                                  f"where recomputed_at >= {since}"), messages),
+        "int_changed_messages": (engine.scalar("select count(*) from intermediate.int_changed_messages"), messages),
+    }
+    for mart in [mart for mart in MARTS if "updated" in engine.columns("analytics_build", mart)]:  # not the audit log
+        expected[mart] = engine.query(f"select count(case when updated >= {since} then 1 end), count(*) "
+                                      f"from analytics_build.{mart}")[0]
+    recorded = {relation: (part, whole) for relation, part, whole in engine.query(
+        "select relation_name, recomputed_rows, row_count from intermediate.run_report_recomputed "
+        f"where invocation_id = '{job_id}'")}
+    assert recorded == expected, (recorded, expected)
+    table = page[page.index('id="recomputed"'):]
+    shown = {relation: (part, share) for relation, part, share in re.findall(
+        r"<tr><td><code>([a-z_]+)</code></td><td>([\d,]+)</td><td>[\d,]+</td><td>([\d.]+%)</td></tr>",
+        table[:table.index("</table>")])}
+    assert shown == {relation: (f"{part:,}", f"{100 * part / whole:.1f}%")
+                     for relation, (part, whole) in expected.items()}, shown
 
 
 def test_stale_sources_exit_2_and_build_nothing(loaded_warehouse: Path, tmp_path: Path) -> None:
