@@ -3,6 +3,7 @@
 #   make test           the whole set-up, then lint, build on DuckDB and on a throwaway Postgres, and pytest (Spark in it)
 #   make setup-core     .venv with the core layer only (requirements.lock): DuckDB, the job and its report, mf
 #   make setup-lint     the core plus the lint layer (requirements-lint.lock): sqlfluff, dbt-score
+#   make setup-postgres the core plus the Postgres target (dbt-postgres, psycopg2): what the daily job installs
 #   make setup          every layer (+ requirements-test.lock: Postgres, Spark, pytest), Debian's Java 17 and chromium
 #   make load-demo      generated raw extracts into a fresh demo DuckDB file ($DBT_DUCKDB_PATH)
 #   make build          dbt build on the default target
@@ -34,7 +35,7 @@ export DO_NOT_TRACK := 1
 export DBT_DUCKDB_PATH ?= $(CURDIR)/outreach.duckdb
 export PGTZ := UTC
 
-.PHONY: help setup setup-core setup-lint demo load-demo build lint metrics test test-duckdb test-postgres test-spark pytest docs job benchmark clean
+.PHONY: help setup setup-core setup-lint setup-postgres demo load-demo build lint metrics test test-duckdb test-postgres test-spark pytest docs job benchmark clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -57,8 +58,16 @@ $(VENV)/.test-installed: $(VENV)/.lint-installed requirements-test.lock
 	$(BIN)/pip install --quiet -r requirements-test.lock -c requirements.lock -c requirements-lint.lock
 	touch $@
 
+# The daily job on the production Postgres (.github/workflows/daily.yml): the core and the Postgres adapter, pinned as
+# the test layer pins them; no lint, Spark, pytest, browser or Java.
+POSTGRES_PINS := ^(dbt-postgres|psycopg2-binary)==
+$(VENV)/.postgres-installed: $(VENV)/.core-installed requirements-test.lock
+	grep -E '$(POSTGRES_PINS)' requirements-test.lock | $(BIN)/pip install --quiet -r /dev/stdin -c requirements.lock
+	touch $@
+
 setup-core: $(VENV)/.core-installed
 setup-lint: $(VENV)/.lint-installed
+setup-postgres: $(VENV)/.postgres-installed
 setup: $(VENV)/.test-installed browser java
 
 .PHONY: browser java docs-serve

@@ -110,3 +110,17 @@ def test_no_jinja_comment_leaves_a_quote_open(manifest: dict[str, Any]) -> None:
             if comment.count("'") % 2:
                 open_quotes.append(node["name"])
     assert not open_quotes, open_quotes
+
+
+def test_every_metric_gives_its_formula_dimensions_and_mf_query(manifest: dict[str, Any]) -> None:
+    """A metric's page on the docs site is its description: the formula, the dimensions it groups by and an
+    `mf query` example, for every metric."""
+    metrics = [metric for metric in manifest["metrics"].values() if metric["package_name"] == "outreach_warehouse"]
+    assert len(metrics) > 40, len(metrics)
+    lacking = {}
+    for metric in metrics:
+        text = " ".join(metric["description"].split())
+        lacking[metric["name"]] = [part for part in ("Formula:", "Dimensions:") if part not in text]
+        if not re.search(rf"`mf query --metrics [\w,]*\b{metric['name']}\b[^`]* --group-by [^`]+`", text):
+            lacking[metric["name"]].append("an mf query example")
+    assert not {name: parts for name, parts in lacking.items() if parts}, lacking

@@ -1,6 +1,9 @@
 """The docs site as an analyst meets it: dbt generates it (the self-contained static page), a local HTTP
-server serves it, and Debian's headless Chromium renders it. The overview is the project's own, a mart's
-page lists its columns with their shared definitions, and the lineage graph draws its nodes.
+server serves it, and Debian's headless Chromium renders it. The overview is the project's own and links the run
+report, each mart's page answers (grain, where the rates are, an example query, its metrics, a lineage one can
+read) and lists its columns with their shared definitions, a metric's page gives its formula, dimensions and an
+`mf query`, and the lineage graph draws its nodes. (The last build's facts on a mart page need a built warehouse:
+test_job.py checks them on the job's site.)
 
 Screenshots land in $OUTREACH_ARTIFACTS_DIR/screenshots (default: target/screenshots) for a person to look
 at. No warehouse is needed: the site is generated from the project alone (`--no-compile`)."""
@@ -23,7 +26,7 @@ from typing import Iterator
 import pytest
 
 from conftest import PROJECT_DIR
-from outreach_warehouse.warehouse import DbtProject, Engine
+from outreach_warehouse.warehouse import MARTS, DbtProject, Engine
 
 SCREENSHOTS = Path(os.environ.get("OUTREACH_ARTIFACTS_DIR", PROJECT_DIR / "target")) / "screenshots"
 CHROMIUM_FLAGS = (
@@ -102,6 +105,57 @@ def test_a_mart_page_lists_its_columns_with_their_definitions(site_url: str, tmp
         assert re.search(rf"\b{counter}\b", columns), counter
     assert "Open rate = opened_tracked / delivered" in columns  # the doc block, rendered in the column table
     assert "{{ doc(" not in columns
+
+
+def test_the_overview_links_the_run_report(site_url: str, tmp_path: Path) -> None:
+    """The job writes report.html beside docs/static_index.html: the overview links it relatively."""
+    page = render(site_url, "overview", "overview_run_report.png", tmp_path)
+    assert re.search(r'<a href="\.\./report\.html"[^>]*>the run report \(report\.html\)</a>', page), page[:2000]
+    assert "The last build and the run report" in text_of(page)
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_a_mart_page_answers(site_url: str, tmp_path: Path, mart: str) -> None:
+    """Its grain, where its rates are, an example query over the published mart, its metrics with an `mf query`, a
+    link to its lineage without the metrics, and where its last build is told."""
+    page = render(site_url, f"model/model.outreach_warehouse.{mart}", f"mart_{mart}.png", tmp_path)
+    description = text_of(page[page.index("Description"):page.index('id="columns"')])
+    assert "Grain: one row per" in description and "Where the rates are." in description, description[:2000]
+    # the query is highlighted token by token: the text has spaces around its dots
+    assert "Example query" in description and re.search(rf"from analytics\s*\.\s*{mart}\b", description), mart
+    assert re.search(r"Metrics\s*:.*?mf query --metrics [a-z_,]+ --group-by metric_time__\w+", description), mart
+    lineage = re.findall(r'href="(#!/model/model\.outreach_warehouse\.' + mart + r'\?g_v=1&amp;g_i=[^"]*g_e=metric:\*[^"]*)"',
+                         page)
+    assert lineage, f"{mart}: no link to its lineage without the metrics"
+    assert "Last build." in description and "Details box at the top of this page" in description
+
+
+def test_a_metric_page_gives_its_formula_dimensions_and_mf_query(site_url: str, tmp_path: Path) -> None:
+    page = text_of(render(site_url, "metric/metric.outreach_warehouse.reply_rate", "metric_reply_rate.png", tmp_path))
+    assert "Formula: sum(replied) / sum(delivered)" in page, page[:3000]
+    assert "Dimensions: metric_time" in page and "message__mailbox_provider" in page
+    assert "mf query --metrics reply_rate --group-by" in page
+
+
+def test_a_marts_readable_lineage_leaves_the_metrics_out(site_url: str, tmp_path: Path) -> None:
+    """The lineage link of a mart page selects the mart with its parents and children and leaves out the ~45
+    metrics and saved queries that make the default graph unreadable: drawn, it has models and sources and no
+    metric node, where the same selection with the metrics draws many."""
+    page = render(site_url, f"model/{MART}", "campaign_analytics_links.png", tmp_path)
+    route = re.findall(r'href="#!/(model/[^"]*g_e=metric:\*[^"]*)"', page)[0].replace("&amp;", "&")
+    render(site_url, route, "lineage_readable.png", tmp_path)
+    readable = pixel_colours(SCREENSHOTS / "lineage_readable.png")
+    render(site_url, route.split("&g_e=")[0], "lineage_with_metrics.png", tmp_path)
+    crowded = pixel_colours(SCREENSHOTS / "lineage_with_metrics.png")
+
+    def near(colours: Counter[tuple[int, ...]], fill: tuple[int, int, int], tolerance: int = 30) -> int:
+        return sum(count for rgb, count in colours.items()
+                   if all(abs(channel - wanted) <= tolerance for channel, wanted in zip(rgb, fill)))
+
+    metric, model, source = (0xFF, 0x56, 0x88), (0x00, 0x94, 0xB3), (0x5F, 0xB8, 0x25)
+    assert near(crowded, metric) > 2000, near(crowded, metric)
+    assert near(readable, metric) < 50 and near(readable, model) > 2000 and near(readable, source) > 300, (
+        near(readable, metric), near(readable, model), near(readable, source))
 
 
 def test_the_lineage_graph_draws_its_nodes(site_url: str, tmp_path: Path) -> None:
