@@ -159,7 +159,7 @@
 
 {#-
     on-run-start: the login-to-tenant mapping `reference.tenant_logins` (Postgres), created when missing and
-    never dropped by the project; operators map a login with an insert (README: Tenant logins). Members of
+    never dropped by the project; operators map a login with an insert (docs/operations.md: Tenant logins). Members of
     the tenant reader role read only their own row (the mart policies look their tenant up as themselves).
 -#}
 {% macro create_tenant_logins() -%}
@@ -188,7 +188,7 @@
 
 {#-
     on-run-start (Postgres): what a login learns of other tenants' sizes from the catalog, closed in the
-    warehouse database (README: Tenant logins): the statistics views of tables, indexes, sequences, functions and
+    warehouse database (docs/operations.md: Tenant logins): the statistics views of tables, indexes, sequences, functions and
     the database (`pg_stat_*`, `pg_statio_*`) and the `pg_stat_get_*` functions they call, pg_stat_statements
     where it is installed, the size functions, and the row and page estimates of `pg_class` (its other columns
     stay readable: psql's `\d` and drivers' catalog queries work) are taken from PUBLIC and granted to the
@@ -226,7 +226,7 @@
     begin
         if not exists (select 1 from pg_roles where rolname = current_user and rolsuper) then
             raise warning '%', 'statistics views, size functions and pg_class row estimates stay readable by every login: '
-                || 'only a superuser can restrict them (README: Tenant logins)';
+                || 'only a superuser can restrict them (docs/operations.md: Tenant logins)';
             return;
         end if;
         perform pg_advisory_xact_lock(hashtext('outreach_warehouse.restrict_catalog_statistics'));

@@ -1,6 +1,6 @@
 {#-
     Checks of the raw extracts, made by on-run-start (`start_warehouse_run`) before anything builds, on the
-    commands that build or test models (see the rules on sources and bad input, and the README's "When an
+    commands that build or test models (see the rules on sources and bad input, and the docs/operations.md "When an
     extract is broken"). Bad rows are the quarantine's business; these checks catch a broken extract:
 
     - the contract: every table and column of the `oltp` source (with the type in its `data_type`) exists

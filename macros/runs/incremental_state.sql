@@ -223,7 +223,7 @@
 {#-
     The materialization of the staged messages and events: incremental (a lookback over the extracts) where the
     engine can delete the rows a re-extract replaces; a table rebuilt from the raw extracts on Spark, whose parquet
-    tables have no DELETE (on a cluster, Delta's MERGE on the id makes them incremental again: README, Spark). The
+    tables have no DELETE (on a cluster, Delta's MERGE on the id makes them incremental again: docs/spark.md). The
     rebuilt table is what the incremental one equals, and later models read it the same way.
 -#}
 {% macro staged_extract_materialization() -%}

@@ -23,7 +23,7 @@
     {%- set checks = check_raw_extracts() if raw_checks_apply() else {'checked': false, 'problems': [], 'counts': {}} -%}
     {%- if checks['problems'] -%}
         {%- set message = (
-            'The raw extracts are broken; nothing was built (README: When an extract is broken).\n'
+            'The raw extracts are broken; nothing was built (docs/operations.md: When an extract is broken).\n'
             ~ checks['problems'] | join('\n')
         ) -%}
         {{ exceptions.raise_compiler_error(message) }}

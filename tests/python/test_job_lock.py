@@ -1,4 +1,4 @@
-"""One job run at a time per warehouse (job.py, job_lock.py; README: Scheduled runs): two runs started together
+"""One job run at a time per warehouse (job.py, job_lock.py; docs/operations.md: Scheduled runs): two runs started together
 on the same warehouse, on DuckDB and Postgres. One builds and exits 0, the other exits 5 at once without
 touching anything, and the marts equal a clean full build; with `--wait` the second run waits for the lock
 and then goes on."""

@@ -169,7 +169,7 @@ LOGIN_PASSWORD = "tenant-login-test-password"
 @pytest.fixture
 def tenant_logins(postgres_sample: Engine) -> Iterator[dict[str, str]]:
     """Two real Postgres logins with passwords, members of the tenant reader role, each mapped to one tenant in
-    reference.tenant_logins as an operator maps them (README: Tenant logins): tenant id -> login."""
+    reference.tenant_logins as an operator maps them (docs/operations.md: Tenant logins): tenant id -> login."""
     tenants = [row[0] for row in postgres_sample.query(
         "select tenant_id from analytics.billing_analytics group by tenant_id order by count(*) desc, tenant_id limit 2"
     )]
@@ -312,7 +312,7 @@ def test_postgres_no_session_setting_widens_what_a_login_sees(
 
 
 # What a tenant login could learn of other tenants' sizes from the catalog, closed in the warehouse database by
-# restrict_catalog_statistics (README: Tenant logins): each query reads a row count, page count or size of tables
+# restrict_catalog_statistics (docs/operations.md: Tenant logins): each query reads a row count, page count or size of tables
 # the login cannot read (raw, intermediate, build) or of the marts' rows of every tenant.
 CLOSED_CATALOG_PATHS = {
     "pg_stat_user_tables": "select relname, n_live_tup from pg_stat_user_tables",

@@ -210,7 +210,7 @@ def pg_connect(engine: Engine, user: str | None = None, password: str | None = N
 
 @pytest.fixture
 def tenant_login(postgres_engine: Engine) -> Iterator[tuple[str, str]]:
-    """A tenant login with a password (README: Tenant logins): (login, password); mapped by the test."""
+    """A tenant login with a password (docs/operations.md: Tenant logins): (login, password); mapped by the test."""
     login, password = f"load_tenant_{uuid.uuid4().hex[:8]}", "load-test-password"
     postgres_engine.execute(f"create role {login} login password '{password}'")
     try:

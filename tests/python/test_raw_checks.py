@@ -1,4 +1,4 @@
-"""A broken extract stops the run before anything builds (docs: rules_sources_and_bad_input; README: When an
+"""A broken extract stops the run before anything builds (docs: rules_sources_and_bad_input; docs/operations.md: When an
 extract is broken): a missing raw schema or table, a missing or renamed column, a column of the wrong type,
 a value its type cannot read, an empty table, or a table that shrank beyond `raw_shrink_error_share` since
 the last completed run, on DuckDB and Postgres. Each case asserts the exit code, that the message names the
