@@ -584,7 +584,8 @@ def test_the_daily_selector_tests_the_recomputed_rows_and_leaves_the_balances_to
         "select run_started_at from intermediate.warehouse_runs where completed_at is not null "
         "order by run_started_at desc"
     )[1][0]
-    for test in ("unique_int_message_outcomes_message_id", "funnel_is_consistent_lead_analytics_"):
+    for test in ("unique_int_message_outcomes_message_id", "funnel_is_consistent_lead_analytics_",
+                 "funnel_is_consistent_message_analytics_", "unique_message_analytics_id"):
         assert last_completed_start.strftime("%Y-%m-%d %H:%M:%S") in compiled_test(test), test
     changed = engine.scalar("select count(*) from intermediate.int_changed_messages")
     assert 0 < changed < engine.scalar("select count(*) from staging.stg_oltp__email_messages")
