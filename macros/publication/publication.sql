@@ -9,7 +9,7 @@
       tag (a `dbt build`, `--selector daily` or `--full-refresh`); a retry inherits its build's selection;
     - no node of the invocation errored, failed or was skipped (warnings are fine; unit tests count too).
 
-    Then all the published marts are replaced in one transaction (delete and insert on Postgres: readers are
+    Then all the published marts are replaced in one transaction (delete and insert of the changed rows: readers are
     never blocked and see the old rows until the commit, never an empty table or a mix), each with the row-level
     security, grants and comments of its mart. Anything less (a `dbt run`, a build without tests, a partial
     selection, a failed check) leaves them as they were, and the next complete build publishes. Each
